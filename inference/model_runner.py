@@ -1,0 +1,155 @@
+"""One forward pass over a packed batch of sessions, each attending only to its own KV cache.
+
+The new tokens of every session in the step (a whole prefill chunk, or one decode token) are
+concatenated into one sequence, so the model's linear layers run once for the whole batch, as
+in nano-vllm and vLLM. Attention is the only per-session part: transformers lets us register an
+attention function, and ours writes each session's new K/V into that session's buffer and
+attends over it. The model code, weights and RoPE stay transformers' own, so any decoder that
+dispatches through `ALL_ATTENTION_FUNCTIONS` (GLM-4V, Llama, ...) runs unchanged.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from transformers import AttentionInterface
+from transformers.integrations.sdpa_attention import sdpa_attention_forward
+from transformers.masking_utils import AttentionMaskInterface
+
+from inference.kv_store import KVCache
+from inference.media import PreparedImage
+from inference.models import LoadedModel
+
+PACKED_ATTENTION = "supportbot_packed"
+
+
+@dataclass
+class Segment:
+    """One session's share of a step: tokens to append at cache position `start`."""
+
+    cache: KVCache
+    start: int
+    token_ids: list[int]
+    positions: torch.Tensor  # (rope_rows, n)
+    images: list[tuple[int, PreparedImage]] = field(default_factory=list)  # (offset in segment, image)
+
+    @property
+    def length(self) -> int:
+        return len(self.token_ids)
+
+
+@dataclass
+class PackedBatch:
+    segments: list[Segment]
+    offsets: list[int]
+    masks: list[torch.Tensor | None]
+
+
+def packed_attention(module, query, key, value, attention_mask, packed_batch: PackedBatch | None = None, **kwargs):
+    if packed_batch is None:  # the model used outside the engine (reference runs, generate())
+        return sdpa_attention_forward(module, query, key, value, attention_mask, **kwargs)
+    layer = module.layer_idx
+    scaling = kwargs.get("scaling")
+    out = torch.empty_like(query)
+    for segment, offset, mask in zip(packed_batch.segments, packed_batch.offsets, packed_batch.masks):
+        end = offset + segment.length
+        stop = segment.start + segment.length
+        keys = segment.cache.k[layer]
+        values = segment.cache.v[layer]
+        keys[:, segment.start : stop] = key[0, :, offset:end]
+        values[:, segment.start : stop] = value[0, :, offset:end]
+        out[:, :, offset:end] = F.scaled_dot_product_attention(
+            query[:, :, offset:end],
+            keys[None, :, :stop],
+            values[None, :, :stop],
+            attn_mask=mask,
+            scale=scaling,
+            enable_gqa=True,
+        )
+    return out.transpose(1, 2), None
+
+
+AttentionInterface.register(PACKED_ATTENTION, packed_attention)
+# Masks are built per segment inside packed_attention; the model's own mask would be wrong.
+AttentionMaskInterface.register(PACKED_ATTENTION, lambda *args, **kwargs: None)
+
+
+def prefill_mask(start: int, length: int, device: torch.device) -> torch.Tensor | None:
+    """Causal mask for `length` new queries after `start` cached keys (None when one query)."""
+    if length == 1:
+        return None
+    query_pos = torch.arange(start, start + length, device=device).view(-1, 1)
+    key_pos = torch.arange(start + length, device=device).view(1, -1)
+    return key_pos <= query_pos
+
+
+class ModelRunner:
+    def __init__(self, loaded: LoadedModel):
+        self.loaded = loaded
+        self.model = loaded.model
+        self.device = loaded.device
+        self.dtype = loaded.dtype
+        inner = self.model.model
+        self.text_model = getattr(inner, "language_model", inner)
+        self.vision_model = inner if hasattr(inner, "visual") else None
+        self.lm_head = self.model.get_output_embeddings()
+        text_config = self.text_model.config
+        self.num_layers = text_config.num_hidden_layers
+        self.kv_heads = text_config.num_key_value_heads
+        self.head_dim = getattr(text_config, "head_dim", None) or text_config.hidden_size // text_config.num_attention_heads
+        self.vocab_size = self.lm_head.out_features
+        self.max_positions = getattr(text_config, "max_position_embeddings", 4096)
+        self.multimodal_rope = "mrope_section" in (getattr(text_config, "rope_parameters", None) or {})
+
+    def new_cache(self) -> KVCache:
+        return KVCache(self.num_layers, self.kv_heads, self.head_dim, self.dtype, self.device)
+
+    @property
+    def kv_bytes_per_token(self) -> int:
+        return 2 * self.num_layers * self.kv_heads * self.head_dim * torch.finfo(self.dtype).bits // 8
+
+    @contextmanager
+    def _packed_attention(self):
+        config = self.text_model.config
+        previous = config._attn_implementation
+        config._attn_implementation = PACKED_ATTENTION
+        try:
+            yield
+        finally:
+            config._attn_implementation = previous
+
+    @torch.no_grad()
+    def forward(self, segments: list[Segment]) -> torch.Tensor:
+        """Run one step; return float32 logits of each segment's last token, (len(segments), vocab)."""
+        token_ids = torch.tensor([t for s in segments for t in s.token_ids], device=self.device)
+        embeds = self.text_model.embed_tokens(token_ids)
+        offsets, total = [], 0
+        for segment in segments:
+            offsets.append(total)
+            total += segment.length
+        self._insert_image_features(embeds, segments, offsets)
+        positions = torch.cat([s.positions for s in segments], dim=1).to(self.device)
+        positions = positions.unsqueeze(1) if self.multimodal_rope else positions  # (3, 1, T) or (1, T)
+        masks = [prefill_mask(s.start, s.length, self.device) for s in segments]
+        with self._packed_attention():
+            hidden = self.text_model(
+                inputs_embeds=embeds.unsqueeze(0),
+                position_ids=positions,
+                use_cache=False,
+                packed_batch=PackedBatch(segments, offsets, masks),
+            ).last_hidden_state
+        last = torch.tensor([o + s.length - 1 for o, s in zip(offsets, segments)], device=self.device)
+        return self.lm_head(hidden[0, last]).float()
+
+    def _insert_image_features(self, embeds: torch.Tensor, segments: list[Segment], offsets: list[int]) -> None:
+        placed = [(offset + at, image) for segment, offset in zip(segments, offsets) for at, image in segment.images]
+        if not placed:
+            return
+        pixel_values = torch.cat([image.pixel_values for _, image in placed]).to(self.device, self.dtype)
+        grids = torch.tensor([image.grid_thw for _, image in placed], device=self.device)
+        features = self.vision_model.get_image_features(pixel_values, grids, return_dict=True).pooler_output
+        for (at, image), feature in zip(placed, features):
+            embeds[at : at + image.num_tokens] = feature.to(embeds.dtype)

@@ -1,0 +1,64 @@
+"""One request in flight: its prompt, how much of it is cached, what it generated so far."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from inference.chat_format import RenderedPrompt
+from inference.kv_store import SessionState
+from inference.media import PreparedImage
+from inference.types import Event, GenerationRequest, Usage
+
+_ids = itertools.count(1)
+
+
+@dataclass(eq=False)
+class Sequence:
+    request: GenerationRequest
+    images: list[list[PreparedImage]]  # per message
+    emit: Callable[[Event], None]
+    deadline: float | None
+    seq_id: int = field(default_factory=lambda: next(_ids))
+    arrival: float = field(default_factory=time.monotonic)
+    # Set when the scheduler admits it.
+    session: SessionState | None = None
+    prompt: RenderedPrompt | None = None
+    max_new_tokens: int = 0
+    fed: int = 0  # prompt tokens whose K/V are in the session cache
+    next_position: int = 0  # RoPE position of the next generated token
+    generated: list[int] = field(default_factory=list)
+    text: str = ""  # decoded reply (special tokens skipped)
+    sent: int = 0  # characters of `text` already streamed
+    usage: Usage = field(default_factory=Usage)
+    generator: torch.Generator | None = None
+    first_token_at: float | None = None
+
+    @property
+    def session_id(self) -> str:
+        return self.request.session_id
+
+    @property
+    def prefilling(self) -> bool:
+        return self.prompt is None or self.fed < len(self.prompt)
+
+    @property
+    def remaining_prompt(self) -> int:
+        return len(self.prompt) - self.fed if self.prompt is not None else 0
+
+
+def sample(logits: torch.Tensor, temperature: float, top_p: float, generator: torch.Generator | None) -> int:
+    """Greedy when temperature is 0, else nucleus sampling from a per-request generator."""
+    if temperature <= 0:
+        return int(torch.argmax(logits))
+    probs = torch.softmax(logits / temperature, dim=-1)
+    if top_p < 1.0:
+        sorted_probs, order = torch.sort(probs, descending=True)
+        outside = torch.cumsum(sorted_probs, dim=-1) - sorted_probs > top_p
+        sorted_probs[outside] = 0.0
+        probs = torch.zeros_like(probs).scatter_(0, order, sorted_probs)
+    return int(torch.multinomial(probs, 1, generator=generator))
