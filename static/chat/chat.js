@@ -1,0 +1,366 @@
+// SupportBot chat page. Speaks the protocol in docs/protocol.md; no build step, no dependencies.
+"use strict";
+
+(() => {
+  const root = document.getElementById("chat");
+  const conversationId = root.dataset.conversationId;
+  const uploadUrl = root.dataset.uploadUrl;
+  const csrfToken = root.dataset.csrfToken;
+  const maxAttachments = Number(root.dataset.maxAttachments);
+  const maxUploadBytes = Number(root.dataset.maxUploadBytes);
+
+  const logEl = document.getElementById("log");
+  const emptyHint = document.getElementById("empty-hint");
+  const typingEl = document.getElementById("typing");
+  const noticeEl = document.getElementById("notice");
+  const connectionEl = document.getElementById("connection");
+  const form = document.getElementById("composer");
+  const textarea = document.getElementById("text");
+  const sendButton = document.getElementById("send");
+  const fileInput = document.getElementById("file-input");
+  const previewsEl = document.getElementById("previews");
+
+  // id -> {message, element, streamed}: streamed is the text received token by token
+  const shown = new Map();
+  // client_message_id -> {frame, element}: sends the server has not acknowledged yet; they are
+  // sent again after a reconnect (the server answers a repeat without starting a second reply).
+  const unacked = new Map();
+  // Images being uploaded or uploaded for the next message.
+  let uploads = [];
+  // Highest id of a finished message on screen: what `resume` asks to continue after.
+  let lastDoneId = null;
+  let socket = null;
+  let retryDelay = 500;
+  let noticeTimer = null;
+
+  function randomId() {
+    const bytes = crypto.getRandomValues(new Uint8Array(12));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function showNotice(text) {
+    noticeEl.textContent = text;
+    noticeEl.hidden = false;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => { noticeEl.hidden = true; }, 8000);
+  }
+
+  // ---- connection ------------------------------------------------------------------------
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}/ws/chat/${conversationId}/`);
+    socket.addEventListener("open", () => {
+      retryDelay = 500;
+      connectionEl.textContent = "Online";
+      connectionEl.classList.add("online");
+      transmit({ type: "resume", last_message_id: lastDoneId });
+      for (const pending of unacked.values()) transmit(pending.frame);
+      updateControls();
+    });
+    socket.addEventListener("message", (event) => handleFrame(JSON.parse(event.data)));
+    socket.addEventListener("close", (event) => {
+      connectionEl.textContent = "Offline, reconnecting…";
+      connectionEl.classList.remove("online");
+      updateControls();
+      if (event.code === 4404) {
+        connectionEl.textContent = "Conversation not found";
+        return;
+      }
+      setTimeout(connect, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 10000);
+    });
+  }
+
+  function transmit(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  function handleFrame(frame) {
+    switch (frame.type) {
+      case "history":
+        frame.messages.forEach(showMessage);
+        break;
+      case "ack":
+        adoptPending(frame.client_message_id, frame.message);
+        showMessage(frame.message);
+        showMessage(frame.reply);
+        break;
+      case "token":
+        appendToken(frame);
+        break;
+      case "reply.end":
+        showMessage(frame.message);
+        break;
+      case "error":
+        handleError(frame);
+        break;
+      default:
+        break; // pong, and frame types of newer servers
+    }
+    updateControls();
+  }
+
+  function handleError(frame) {
+    const pending = frame.client_message_id && unacked.get(frame.client_message_id);
+    if (pending && frame.code === "rate_limited") {
+      setTimeout(() => transmit(pending.frame), Math.max(500, (frame.retry_after_s || 1) * 1000));
+      return;
+    }
+    if (pending) {
+      // Not accepted: give the text back so nothing typed is lost.
+      unacked.delete(frame.client_message_id);
+      pending.element.remove();
+      if (!textarea.value) textarea.value = pending.frame.text;
+    }
+    showNotice(frame.message);
+  }
+
+  // ---- rendering -------------------------------------------------------------------------
+  function messageElement(role) {
+    const element = document.createElement("article");
+    element.className = `message ${role}`;
+    const images = document.createElement("div");
+    images.className = "images";
+    const body = document.createElement("div");
+    body.className = "body";
+    const status = document.createElement("div");
+    status.className = "status";
+    element.append(images, body, status);
+    return element;
+  }
+
+  function placeInOrder(element, id) {
+    element.dataset.id = id;
+    const later = Array.from(logEl.querySelectorAll(".message[data-id]"))
+      .find((other) => Number(other.dataset.id) > id);
+    logEl.insertBefore(element, later || null);
+    emptyHint.hidden = true;
+  }
+
+  function adoptPending(clientMessageId, message) {
+    const pending = unacked.get(clientMessageId);
+    if (!pending) return;
+    unacked.delete(clientMessageId);
+    if (shown.has(message.id)) {
+      pending.element.remove();
+      return;
+    }
+    pending.element.classList.remove("pending");
+    shown.set(message.id, { message, element: pending.element, streamed: "" });
+    placeInOrder(pending.element, message.id);
+  }
+
+  function showMessage(message) {
+    let entry = shown.get(message.id);
+    if (!entry) {
+      entry = { message, element: messageElement(message.role), streamed: "" };
+      shown.set(message.id, entry);
+      placeInOrder(entry.element, message.id);
+    }
+    entry.message = message;
+    render(entry);
+    if (message.state !== "generating" && (lastDoneId === null || message.id > lastDoneId)) {
+      lastDoneId = message.id;
+    }
+    logEl.scrollTop = logEl.scrollHeight;
+  }
+
+  function render(entry) {
+    const { message, element } = entry;
+    const [images, body, status] = element.children;
+    element.classList.toggle("generating", message.state === "generating");
+    element.classList.toggle("failed", message.state === "failed");
+    images.replaceChildren(...(message.attachments || []).map((attachment) => {
+      const img = document.createElement("img");
+      img.src = attachment.url;
+      img.alt = "Attached screenshot";
+      img.loading = "lazy";
+      return img;
+    }));
+    if (message.role === "user") {
+      body.textContent = message.text;
+    } else if (message.state === "generating") {
+      body.textContent = entry.streamed || message.text;
+    } else {
+      // Rendered by the server from Markdown with raw HTML disabled, so it carries no markup
+      // from the model.
+      body.innerHTML = message.html;
+    }
+    status.textContent = message.state === "failed"
+      ? `⚠ ${message.error || "The reply failed."}`
+      : message.finish_reason === "length" ? "(reply cut short)" : "";
+  }
+
+  function appendToken(frame) {
+    let entry = shown.get(frame.message_id);
+    if (!entry) {
+      showMessage({ id: frame.message_id, role: "assistant", text: "", state: "generating", attachments: [] });
+      entry = shown.get(frame.message_id);
+    }
+    if (entry.message.state !== "generating") return;
+    // A gap (tokens sent while this page was offline) is filled by reply.end's full text.
+    entry.streamed += frame.text;
+    render(entry);
+    logEl.scrollTop = logEl.scrollHeight;
+  }
+
+  function isGenerating() {
+    return Array.from(shown.values()).some((entry) => entry.message.state === "generating");
+  }
+
+  function updateControls() {
+    const generating = Array.from(shown.values()).filter((e) => e.message.state === "generating");
+    typingEl.hidden = !(generating.some((e) => !e.streamed) || unacked.size > 0);
+    const uploading = uploads.some((upload) => upload.state === "uploading");
+    const online = socket && socket.readyState === WebSocket.OPEN;
+    sendButton.disabled = !online || isGenerating() || uploading;
+  }
+
+  // ---- uploads ---------------------------------------------------------------------------
+  function addFiles(files) {
+    for (const file of files) {
+      if (!file.type.startsWith("image/")) continue;
+      if (uploads.length >= maxAttachments) {
+        showNotice(`At most ${maxAttachments} images per message.`);
+        break;
+      }
+      if (file.size > maxUploadBytes) {
+        showNotice(`${file.name || "The image"} is larger than ${Math.round(maxUploadBytes / 1048576)} MB.`);
+        continue;
+      }
+      startUpload(file);
+    }
+    updateControls();
+  }
+
+  function startUpload(file) {
+    const upload = { state: "uploading", attachment: null, element: document.createElement("li") };
+    upload.element.className = "preview";
+    const img = document.createElement("img");
+    img.src = URL.createObjectURL(file);
+    img.alt = `Preview of ${file.name || "pasted image"}`;
+    const progress = document.createElement("progress");
+    progress.max = 100;
+    progress.value = 0;
+    progress.setAttribute("aria-label", "Upload progress");
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "remove";
+    remove.textContent = "×";
+    remove.setAttribute("aria-label", "Remove image");
+    remove.addEventListener("click", () => {
+      upload.request.abort();
+      uploads = uploads.filter((other) => other !== upload);
+      upload.element.remove();
+      updateControls();
+    });
+    upload.element.append(img, progress, remove);
+    previewsEl.append(upload.element);
+    uploads.push(upload);
+
+    // XMLHttpRequest rather than fetch: fetch cannot report upload progress.
+    const request = new XMLHttpRequest();
+    upload.request = request;
+    request.open("POST", uploadUrl);
+    request.setRequestHeader("X-CSRFToken", csrfToken);
+    request.responseType = "json";
+    request.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) progress.value = (100 * event.loaded) / event.total;
+    });
+    request.addEventListener("load", () => {
+      if (request.status === 201) {
+        upload.state = "done";
+        upload.attachment = request.response;
+        progress.value = 100;
+      } else {
+        upload.state = "failed";
+        upload.element.classList.add("failed");
+        showNotice((request.response && request.response.message) || "The upload failed.");
+      }
+      updateControls();
+    });
+    request.addEventListener("error", () => {
+      upload.state = "failed";
+      upload.element.classList.add("failed");
+      showNotice("The upload failed; check your connection.");
+      updateControls();
+    });
+    const body = new FormData();
+    body.append("image", file, file.name || "pasted.png");
+    request.send(body);
+  }
+
+  // ---- sending ---------------------------------------------------------------------------
+  function send() {
+    const text = textarea.value.trim();
+    const ready = uploads.filter((upload) => upload.state === "done");
+    if (!text && ready.length === 0) return;
+    if (sendButton.disabled) return;
+    const frame = {
+      type: "send",
+      client_message_id: randomId(),
+      text,
+      attachment_ids: ready.map((upload) => upload.attachment.id),
+    };
+    const element = messageElement("user");
+    element.classList.add("pending");
+    logEl.append(element);
+    emptyHint.hidden = true;
+    const [images, body] = element.children;
+    body.textContent = text;
+    images.replaceChildren(...ready.map((upload) => upload.element.querySelector("img").cloneNode()));
+    unacked.set(frame.client_message_id, { frame, element });
+    transmit(frame);
+    textarea.value = "";
+    uploads = [];
+    previewsEl.replaceChildren();
+    logEl.scrollTop = logEl.scrollHeight;
+    updateControls();
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  });
+  textarea.addEventListener("input", () => {
+    textarea.style.height = "auto";
+    textarea.style.height = `${textarea.scrollHeight}px`;
+  });
+  fileInput.addEventListener("change", () => {
+    addFiles(fileInput.files);
+    fileInput.value = "";
+  });
+  document.addEventListener("paste", (event) => {
+    const files = Array.from(event.clipboardData.files || []);
+    if (files.length) {
+      event.preventDefault();
+      addFiles(files);
+    }
+  });
+  root.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    form.classList.add("dragging");
+  });
+  root.addEventListener("dragleave", () => form.classList.remove("dragging"));
+  root.addEventListener("drop", (event) => {
+    event.preventDefault();
+    form.classList.remove("dragging");
+    addFiles(event.dataTransfer.files);
+  });
+  // The attach control is a label; let the keyboard open the file picker too.
+  document.querySelector(".attach").tabIndex = 0;
+  document.querySelector(".attach").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      fileInput.click();
+    }
+  });
+
+  connect();
+})();

@@ -1,0 +1,146 @@
+"""The chat WebSocket (/ws/chat/<conversation uuid>/): thin on purpose. It parses frames, calls
+chat.turns and the inference router, and relays the conversation group's frames to the browser.
+The protocol is written down in docs/protocol.md."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from supportbot.chat.access import visitor_conversation
+from supportbot.chat.frames import (
+    FrameError,
+    PingFrame,
+    ResumeFrame,
+    SendFrame,
+    client_message_id_of,
+    conversation_group,
+    error_frame,
+    parse_client_frame,
+)
+from supportbot.chat.rate_limit import VisitorRateLimiter
+from supportbot.chat.turns import TurnRejected, accept_user_turn, missed_messages
+from supportbot.inference_bridge.routing import NO_WORKER, inference_router, settle_lost_replies
+
+log = logging.getLogger(__name__)
+
+frame_rate_limiter = VisitorRateLimiter(settings.CHAT_FRAME_BURST, settings.CHAT_FRAMES_PER_SECOND)
+
+# Close codes (4000-4999 are the application's): the client must not reconnect after these.
+CLOSE_NOT_FOUND = 4404
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    conversation_id: uuid.UUID | None = None
+    # Watches the conversation's generating replies, so a reply whose worker dies is reported
+    # failed instead of leaving the browser waiting forever.
+    _watchdog: asyncio.Task[None] | None = None
+    _rate_limit_reported_at = 0.0
+
+    async def connect(self) -> None:
+        # Accept first so that a refusal can say why in a frame (a refused handshake cannot).
+        await self.accept()
+        visitor_id = self.scope.get("visitor_id")
+        conversation = await database_sync_to_async(visitor_conversation)(
+            self.scope["url_route"]["kwargs"]["conversation_id"], visitor_id
+        )
+        if conversation is None:
+            await self.send(error_frame("not_found", "No such conversation."))
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.conversation_id = conversation.id
+        self.visitor_id = visitor_id
+        await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        if self.conversation_id is not None:
+            await self.channel_layer.group_discard(
+                conversation_group(self.conversation_id), self.channel_name
+            )
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.conversation_id is None:
+            return
+        if not await self._within_rate_limit(text_data):
+            return
+        if text_data is None:
+            await self.send(error_frame("invalid_frame", "Frames must be JSON text, not binary."))
+            return
+        try:
+            frame = parse_client_frame(text_data)
+        except FrameError as error:
+            await self.send(error_frame(error.code, error.message, error.client_message_id))
+            return
+        if isinstance(frame, SendFrame):
+            await self._send_turn(frame)
+        elif isinstance(frame, ResumeFrame):
+            await self._resume(frame.last_message_id)
+        elif isinstance(frame, PingFrame):
+            await self.send(json.dumps({"type": "pong"}))
+
+    async def chat_frame(self, event: dict[str, str]) -> None:
+        """A frame for everyone in the conversation (tokens, finished replies), already encoded."""
+        await self.send(text_data=event["frame"])
+
+    async def _within_rate_limit(self, text_data: str | None) -> bool:
+        bucket = frame_rate_limiter.bucket(self.visitor_id)
+        if bucket.take():
+            return True
+        # One notice per second at most, so a flood is not answered with a flood.
+        now = time.monotonic()
+        if now - self._rate_limit_reported_at >= 1.0:
+            self._rate_limit_reported_at = now
+            retry_after = round(bucket.seconds_until_next(), 2)
+            await self.send(
+                error_frame(
+                    "rate_limited",
+                    "Too many messages; slow down.",
+                    client_message_id_of(text_data or ""),
+                    retry_after_s=retry_after,
+                )
+            )
+        return False
+
+    async def _send_turn(self, frame: SendFrame) -> None:
+        router = inference_router()
+        await settle_lost_replies(self.conversation_id)
+        worker_id = await router.choose_worker(self.conversation_id)
+        if worker_id is None:
+            await self.send(error_frame("unavailable", NO_WORKER, frame.client_message_id))
+            return
+        try:
+            turn = await database_sync_to_async(accept_user_turn)(self.conversation_id, frame, worker_id)
+        except TurnRejected as rejected:
+            await self.send(error_frame(rejected.code, rejected.message, frame.client_message_id))
+            return
+        await self.send(json.dumps(turn.ack))
+        if not turn.duplicate:
+            await router.dispatch(self.conversation_id, turn.reply.id, worker_id)
+        if turn.reply.is_generating:
+            self._watch_generating_replies()
+
+    async def _resume(self, last_message_id: int | None) -> None:
+        still_generating = await settle_lost_replies(self.conversation_id)
+        messages = await database_sync_to_async(missed_messages)(self.conversation_id, last_message_id)
+        await self.send(json.dumps({"type": "history", "messages": messages}))
+        if still_generating:
+            self._watch_generating_replies()
+
+    def _watch_generating_replies(self) -> None:
+        if self._watchdog is None or self._watchdog.done():
+            self._watchdog = asyncio.create_task(self._settle_until_done())
+
+    async def _settle_until_done(self) -> None:
+        while True:
+            await asyncio.sleep(settings.INFERENCE_WORKER_TTL_S)
+            if not await settle_lost_replies(self.conversation_id):
+                return

@@ -1,0 +1,173 @@
+"""The WebSocket protocol's frames (docs/protocol.md): pydantic specs for what clients send,
+plain builders for what the server sends."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any, Literal
+
+from django.conf import settings
+from django.urls import reverse
+from markdown_it import MarkdownIt
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from supportbot.chat.models import Attachment, Message
+
+ClientMessageId = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+]
+
+
+class _ClientFrame(BaseModel):
+    # Unknown fields are ignored so that newer clients keep working with this server.
+    model_config = ConfigDict(extra="ignore")
+
+
+class SendFrame(_ClientFrame):
+    type: Literal["send"]
+    client_message_id: ClientMessageId
+    text: Annotated[str, StringConstraints(max_length=settings.CHAT_MAX_TEXT_CHARS)] = ""
+    attachment_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=settings.CHAT_MAX_ATTACHMENTS_PER_MESSAGE
+    )
+
+
+class ResumeFrame(_ClientFrame):
+    type: Literal["resume"]
+    # The highest id of a finished message the client already shows; null for everything.
+    last_message_id: int | None = None
+
+
+class PingFrame(_ClientFrame):
+    type: Literal["ping"]
+
+
+ClientFrame = Annotated[SendFrame | ResumeFrame | PingFrame, Field(discriminator="type")]
+_client_frame = TypeAdapter(ClientFrame)
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str, client_message_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.client_message_id = client_message_id
+
+
+def parse_client_frame(text: str) -> SendFrame | ResumeFrame | PingFrame:
+    try:
+        return _client_frame.validate_json(text)
+    except ValidationError as invalid:
+        raise _frame_error(text, invalid) from None
+
+
+def _frame_error(text: str, invalid: ValidationError) -> FrameError:
+    first = invalid.errors()[0]
+    kind, where = first["type"], ".".join(str(part) for part in first["loc"])
+    if kind == "json_invalid":
+        return FrameError("bad_json", "The frame is not valid JSON.")
+    if kind == "model_type":
+        return FrameError("invalid_frame", "A frame must be a JSON object.")
+    if kind == "union_tag_not_found":
+        return FrameError("invalid_frame", 'The frame has no "type" field.')
+    if kind == "union_tag_invalid":
+        return FrameError("unknown_type", "Unknown frame type; expected send, resume or ping.")
+    client_message_id = client_message_id_of(text)
+    if kind == "string_too_long" and where == "send.text":
+        return FrameError(
+            "text_too_long",
+            f"Messages may be at most {settings.CHAT_MAX_TEXT_CHARS} characters.",
+            client_message_id,
+        )
+    if kind == "too_long" and where == "send.attachment_ids":
+        return FrameError(
+            "too_many_attachments",
+            f"At most {settings.CHAT_MAX_ATTACHMENTS_PER_MESSAGE} images per message.",
+            client_message_id,
+        )
+    if kind == "missing":
+        return FrameError("invalid_frame", f"Missing field {where}.", client_message_id)
+    return FrameError("invalid_frame", f"Invalid field {where}: {first['msg']}.", client_message_id)
+
+
+def client_message_id_of(text: str) -> str | None:
+    """Echoed in errors when it can be read, so the client knows which send failed."""
+    try:
+        value = json.loads(text).get("client_message_id")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+# --- Server to client ---------------------------------------------------------------------------
+
+# CommonMark with raw HTML disabled: model output is shown as formatting, never as markup, and
+# markdown-it refuses javascript: and similar link targets.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+def render_markdown(text: str) -> str:
+    return _markdown.render(text)
+
+
+def attachment_payload(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": str(attachment.id),
+        "url": reverse("chat:attachment", args=[attachment.id]),
+        "content_type": attachment.content_type,
+        "width": attachment.width,
+        "height": attachment.height,
+        "size": attachment.size,
+    }
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "id": message.id,
+        "role": message.role,
+        "text": message.text,
+        "created_at": message.created_at.isoformat(),
+        "client_message_id": message.client_message_id or None,
+        "attachments": [attachment_payload(a) for a in message.attachments.all()],
+    }
+    if message.role in (Message.Role.ASSISTANT, Message.Role.AGENT):
+        payload["html"] = render_markdown(message.text)
+    if message.role == Message.Role.ASSISTANT:
+        payload["state"] = (
+            "generating"
+            if message.is_generating
+            else "failed"
+            if message.finish_reason == Message.FinishReason.ERROR
+            else "done"
+        )
+        payload["finish_reason"] = message.finish_reason or None
+        payload["error"] = message.error or None
+        payload["usage"] = {
+            "prompt_tokens": message.prompt_tokens,
+            "cached_tokens": message.cached_tokens,
+            "completion_tokens": message.completion_tokens,
+            "ttft_ms": message.ttft_ms,
+            "total_ms": message.total_ms,
+        }
+    return payload
+
+
+def error_frame(code: str, message: str, client_message_id: str | None = None, **extra: Any) -> str:
+    frame = {"type": "error", "code": code, "message": message, **extra}
+    if client_message_id is not None:
+        frame["client_message_id"] = client_message_id
+    return json.dumps(frame)
+
+
+def token_frame(message_id: int, index: int, text: str) -> str:
+    return json.dumps({"type": "token", "message_id": message_id, "index": index, "text": text})
+
+
+def reply_end_frame(message: Message) -> str:
+    return json.dumps({"type": "reply.end", "message": message_payload(message)})
+
+
+def conversation_group(conversation_id: uuid.UUID | str) -> str:
+    """The channel-layer group of every connection showing this conversation."""
+    return f"conversation.{conversation_id}"

@@ -1,0 +1,112 @@
+"""Conversations between an anonymous visitor and the bot (later also human agents)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        BOT = "bot", "Bot answers"
+        PENDING = "pending", "Waiting for a person"
+        OPEN = "open", "A person answers"
+        RESOLVED = "resolved", "Resolved"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The owner: the anonymous visitor id from the signed cookie (see chat.identity).
+    visitor_id = models.UUIDField(db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOT)
+    # The browser's preferred language (BCP 47 tag) when the conversation started.
+    language = models.CharField(max_length=35, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["visitor_id", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return f"Conversation {self.id}"
+
+
+class Message(models.Model):
+    class Role(models.TextChoices):
+        USER = "user", "Visitor"
+        ASSISTANT = "assistant", "Bot"
+        AGENT = "agent", "Agent"
+        SYSTEM = "system", "System"
+
+    class FinishReason(models.TextChoices):
+        # The engine's reasons, plus "error" for replies that were lost or failed.
+        STOP = "stop"
+        LENGTH = "length"
+        CANCELLED = "cancelled"
+        TIMEOUT = "timeout"
+        ERROR = "error"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    text = models.TextField(blank=True)
+    # Chosen by the browser for each send; a resend with the same id is answered, not repeated.
+    client_message_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # Bot replies only. A reply row exists from the moment it is requested; it is being generated
+    # while finish_reason is empty, by the inference worker named in worker_id.
+    worker_id = models.CharField(max_length=100, blank=True)
+    finish_reason = models.CharField(max_length=16, choices=FinishReason.choices, blank=True)
+    error = models.TextField(blank=True)
+    prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
+    cached_tokens = models.PositiveIntegerField(null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(null=True, blank=True)
+    ttft_ms = models.FloatField("time to first token (ms)", null=True, blank=True)
+    total_ms = models.FloatField("total latency (ms)", null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "client_message_id"],
+                condition=~models.Q(client_message_id=""),
+                name="unique_client_message_id_per_conversation",
+            )
+        ]
+        indexes = [models.Index(fields=["conversation", "finish_reason"])]
+
+    def __str__(self) -> str:
+        return f"{self.role} message {self.id}"
+
+    @property
+    def is_generating(self) -> bool:
+        return self.role == self.Role.ASSISTANT and not self.finish_reason
+
+
+def attachment_path(_attachment: Attachment, filename: str) -> str:
+    """A random storage name, so that names neither leak nor collide; the extension is ours."""
+    extension = filename.rsplit(".", 1)[-1]
+    return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{extension}"
+
+
+class Attachment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="attachments"
+    )
+    # Empty between upload and the send that references it.
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    # The re-encoded image: orientation applied, metadata dropped.
+    file = models.FileField(upload_to=attachment_path)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Attachment {self.id}"

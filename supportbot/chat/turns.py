@@ -1,0 +1,110 @@
+"""A visitor's turn as plain database work: accept a message (idempotently), list what a client
+missed. Synchronous on purpose: the consumer calls these through database_sync_to_async and tests
+call them directly."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from supportbot.chat.frames import SendFrame, message_payload
+from supportbot.chat.models import Attachment, Conversation, Message
+
+
+class TurnRejected(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class AcceptedTurn:
+    reply: Message  # the bot reply row, generating until the worker finishes it
+    duplicate: bool  # a resend of an already accepted message: nothing new was started
+    ack: dict[str, Any]  # the "ack" frame for the client
+
+
+def _accepted(user_message: Message, reply: Message, duplicate: bool) -> AcceptedTurn:
+    ack = {
+        "type": "ack",
+        "client_message_id": user_message.client_message_id,
+        "duplicate": duplicate,
+        "message": message_payload(user_message),
+        "reply": message_payload(reply),
+    }
+    return AcceptedTurn(reply, duplicate, ack)
+
+
+def accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: str) -> AcceptedTurn:
+    """Store the visitor's message and an empty bot reply assigned to `worker_id`, atomically.
+
+    A resend with a known client_message_id returns the stored pair instead of a new one.
+    """
+    try:
+        return _accept_user_turn(conversation_id, frame, worker_id)
+    except IntegrityError:
+        # Two connections raced with the same client_message_id; the other one stored it.
+        duplicate = _find_duplicate(conversation_id, frame.client_message_id)
+        if duplicate is None:
+            raise
+        return duplicate
+
+
+def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: str) -> AcceptedTurn:
+    with transaction.atomic():
+        # Row lock on PostgreSQL (SQLite's IMMEDIATE transactions already serialize writers), so
+        # the checks below hold until the new rows are committed.
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        duplicate = _find_duplicate(conversation_id, frame.client_message_id)
+        if duplicate is not None:
+            return duplicate
+        text = frame.text.strip()
+        attachment_ids = set(frame.attachment_ids)
+        if not text and not attachment_ids:
+            raise TurnRejected("empty_message", "Write a message or attach an image.")
+        if conversation.messages.filter(role=Message.Role.ASSISTANT, finish_reason="").exists():
+            raise TurnRejected("busy", "Please wait until the current reply has finished.")
+        attachments = Attachment.objects.filter(
+            conversation=conversation, id__in=attachment_ids, message__isnull=True
+        )
+        if attachments.count() != len(attachment_ids):
+            raise TurnRejected(
+                "attachment_not_found",
+                "An attached image was not found in this conversation (or was already sent).",
+            )
+        user_message = Message.objects.create(
+            conversation=conversation,
+            role=Message.Role.USER,
+            text=text,
+            client_message_id=frame.client_message_id,
+        )
+        attachments.update(message=user_message)
+        reply = Message.objects.create(
+            conversation=conversation, role=Message.Role.ASSISTANT, worker_id=worker_id
+        )
+        conversation.save(update_fields=["updated_at"])
+    return _accepted(user_message, reply, duplicate=False)
+
+
+def _find_duplicate(conversation_id: uuid.UUID, client_message_id: str) -> AcceptedTurn | None:
+    user_message = Message.objects.filter(
+        conversation_id=conversation_id, client_message_id=client_message_id
+    ).first()
+    if user_message is None:
+        return None
+    reply = Message.objects.filter(
+        conversation_id=conversation_id, role=Message.Role.ASSISTANT, id__gt=user_message.id
+    ).first()
+    return _accepted(user_message, reply, duplicate=True)
+
+
+def missed_messages(conversation_id: uuid.UUID, last_message_id: int | None) -> list[dict[str, Any]]:
+    """Every message after `last_message_id` (all of them for None), generating replies included."""
+    messages = Message.objects.filter(conversation_id=conversation_id).prefetch_related("attachments")
+    if last_message_id is not None:
+        messages = messages.filter(id__gt=last_message_id)
+    return [message_payload(message) for message in messages]

@@ -1,0 +1,42 @@
+"""Turning an uploaded screenshot into a stored Attachment.
+
+The image is decoded and re-encoded rather than stored as sent: that applies the EXIF orientation,
+drops all metadata (location, camera, comments) and anything smuggled after the image data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+from django.core.files.base import ContentFile
+
+from supportbot.chat.models import Attachment, Conversation
+from supportbot.inference_bridge.images import decode_image
+
+JPEG_QUALITY = 90
+
+
+def store_upload(conversation: Conversation, data: bytes) -> Attachment:
+    """Raises inference_bridge.images.ImageRejected for anything that is not an acceptable image."""
+    decoded = decode_image(data)
+    encoded = io.BytesIO()
+    # Photos stay JPEG (PNG would bloat them); screenshots and the rest become lossless PNG.
+    if decoded.is_photo:
+        decoded.image.save(encoded, format="JPEG", quality=JPEG_QUALITY)
+        content_type, extension = "image/jpeg", "jpg"
+    else:
+        decoded.image.save(encoded, format="PNG")
+        content_type, extension = "image/png", "png"
+    stored_bytes = encoded.getvalue()
+    attachment = Attachment(
+        conversation=conversation,
+        content_type=content_type,
+        size=len(stored_bytes),
+        width=decoded.image.width,
+        height=decoded.image.height,
+        sha256=hashlib.sha256(stored_bytes).hexdigest(),
+    )
+    attachment.file.save(f"upload.{extension}", ContentFile(stored_bytes), save=False)
+    attachment.save()
+    return attachment

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InferenceBridgeConfig(AppConfig):
+    name = "supportbot.inference_bridge"
+    verbose_name = "Inference bridge"

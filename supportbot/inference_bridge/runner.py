@@ -1,0 +1,87 @@
+"""What every process that hosts an engine does (the web process without Redis, or an inference
+worker): load the model, and generate a stored reply while streaming it to the conversation."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import TYPE_CHECKING
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from inference.types import Finished, InferenceError, TokenDelta, Usage
+from supportbot.chat.frames import conversation_group, reply_end_frame, token_frame
+from supportbot.chat.models import Message
+from supportbot.inference_bridge.replies import fail_reply, finish_reply
+from supportbot.inference_bridge.transcript import build_request
+
+if TYPE_CHECKING:
+    from inference.engine import Engine
+
+log = logging.getLogger(__name__)
+
+STOPPED = "The assistant was stopped before it finished. Please send your message again."
+FAILED = "The assistant could not answer because of an internal error."
+
+
+def start_engine() -> Engine:
+    """Load the configured model and start its engine (blocking: seconds for a real model).
+
+    torch is imported here, lazily, so that Django processes without an engine never load it.
+    """
+    from inference.engine import Engine, EngineConfig
+    from inference.models import load_model
+    from inference.models.hub import default_model_spec
+
+    model_name = settings.SUPPORTBOT_MODEL or default_model_spec()
+    log.info("loading model %s", model_name)
+    return Engine(load_model(model_name), EngineConfig()).start()
+
+
+def relay(frame: str) -> dict[str, str]:
+    """A group message that every ChatConsumer of the conversation passes on to its browser."""
+    return {"type": "chat.frame", "frame": frame}
+
+
+async def generate_reply(engine: Engine, conversation_id: uuid.UUID | str, reply_id: int) -> None:
+    """Generate reply `reply_id`, streaming tokens to the conversation's group, then store it.
+
+    Runs to the end whether or not anyone is connected: a visitor who drops off finds the whole
+    reply after reconnecting.
+    """
+    layer = get_channel_layer()
+    group = conversation_group(conversation_id)
+    parts: list[str] = []
+    try:
+        request = await database_sync_to_async(build_request)(conversation_id, reply_id)
+        outcome: Finished | None = None
+        async for event in engine.stream(request):
+            if isinstance(event, TokenDelta):
+                await layer.group_send(group, relay(token_frame(reply_id, len(parts), event.text)))
+                parts.append(event.text)
+            else:
+                outcome = event
+        if outcome is None:
+            raise InferenceError("the engine ended the stream without finishing")
+    except InferenceError as error:
+        outcome = Finished("".join(parts), Usage(finish_reason="error", error=str(error)))
+    except asyncio.CancelledError:
+        # This process is shutting down; the reply must not be left generating forever.
+        stopped = await database_sync_to_async(fail_reply)(reply_id, STOPPED, "".join(parts))
+        await announce_end(conversation_id, stopped)
+        raise
+    except Exception:
+        log.exception("reply %s of conversation %s failed", reply_id, conversation_id)
+        outcome = Finished("".join(parts), Usage(finish_reason="error", error=FAILED))
+    await announce_end(conversation_id, await database_sync_to_async(finish_reply)(reply_id, outcome))
+
+
+async def announce_end(conversation_id: uuid.UUID | str, reply: Message | None) -> None:
+    """Send a finished reply to every connection of its conversation (None: nothing to say)."""
+    if reply is not None:
+        await get_channel_layer().group_send(
+            conversation_group(conversation_id), relay(reply_end_frame(reply))
+        )

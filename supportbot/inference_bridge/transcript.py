@@ -1,0 +1,43 @@
+"""Stored conversation -> engine request. The engine gets the whole conversation every turn, so
+any worker, including one that never saw the conversation, can answer it."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+
+from django.conf import settings
+from PIL import Image
+
+from inference.types import ChatMessage, GenerationRequest, SamplingParams
+from supportbot.chat.models import Message
+
+def build_request(conversation_id: uuid.UUID | str, reply_id: int) -> GenerationRequest:
+    """The request for reply `reply_id`: the system prompt and every message stored before it."""
+    history = Message.objects.filter(
+        conversation_id=conversation_id, id__lt=reply_id
+    ).prefetch_related("attachments")
+    messages = [ChatMessage("system", settings.SUPPORTBOT_SYSTEM_PROMPT)]
+    for message in history:
+        if message.role == Message.Role.USER:
+            images = [_stored_image(a.id, a.file.path) for a in message.attachments.all()]
+            messages.append(ChatMessage("user", message.text, images=images))
+        elif message.role == Message.Role.SYSTEM:
+            messages.append(ChatMessage("system", message.text))
+        elif message.text:
+            # Bot and agent replies both read as the assistant's side; empty failed replies
+            # leave no trace.
+            messages.append(ChatMessage("assistant", message.text))
+    return GenerationRequest(
+        session_id=str(conversation_id),
+        messages=messages,
+        sampling=SamplingParams(max_new_tokens=settings.SUPPORTBOT_MAX_NEW_TOKENS),
+        request_id=str(reply_id),
+    )
+
+@functools.lru_cache(maxsize=64)
+def _stored_image(attachment_id: uuid.UUID, path: str) -> Image.Image:
+    """Stored attachments were checked and re-encoded on upload; every turn resends them, so the
+    decoded images of recent conversations stay in memory."""
+    with Image.open(path) as image:
+        return image.convert("RGB")

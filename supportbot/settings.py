@@ -1,0 +1,215 @@
+"""SupportBot settings. This is the only module that reads the environment.
+
+With nothing set you get the embedded single-process setup: SQLite under ./var/, the in-memory
+channel layer and the inference engine inside the web process (run with DEBUG=1 so that a
+development SECRET_KEY is generated and kept in ./var/). Set DATABASE_URL and REDIS_URL for the
+PostgreSQL + Redis setup with separate inference workers.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1 or 0)")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def _development_secret_key(path: Path) -> str:
+    """Read the key kept in var/, creating it once; several processes may race to create it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as key_file:
+        key = secrets.token_urlsafe(50)
+        key_file.write(key)
+    return key
+
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Runtime state of the embedded setup: SQLite file, uploaded images, development secret key.
+VAR_DIR = Path(os.environ.get("SUPPORTBOT_VAR_DIR") or BASE_DIR / "var")
+
+DEBUG = _env_bool("DEBUG")
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "or run with DEBUG=1 to use a development key kept in var/."
+        )
+    SECRET_KEY = _development_secret_key(VAR_DIR / "secret_key")
+
+# Empty with DEBUG on means localhost only (Django's default); list real host names in production.
+ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS")
+
+INSTALLED_APPS = [
+    "daphne",  # makes `manage.py runserver` serve ASGI (WebSockets) too
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "supportbot.chat",
+    "supportbot.inference_bridge",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "supportbot.chat.identity.VisitorMiddleware",
+]
+
+ROOT_URLCONF = "supportbot.urls"
+ASGI_APPLICATION = "supportbot.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "supportbot.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers run during a write; IMMEDIATE takes the write lock at BEGIN so
+                # concurrent turns queue up instead of failing with "database is locked".
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Namespaces every Redis key and channel, so several deployments (or test runs) can share one Redis.
+REDIS_PREFIX = os.environ.get("SUPPORTBOT_REDIS_PREFIX", "supportbot")
+# Room for a whole streamed reply in a channel's queue even when its reader lags behind.
+CHANNEL_CAPACITY = 2000
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": f"{REDIS_PREFIX}:asgi",
+                "capacity": CHANNEL_CAPACITY,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY},
+        }
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "static"
+# Uploaded screenshots; never served as static files, only through the permission-checked view.
+MEDIA_ROOT = VAR_DIR / "media"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"supportbot": {"handlers": ["console"], "level": "INFO"}},
+}
+
+# --- Inference -------------------------------------------------------------------------------
+# A name load_model understands ("tiny-random", "smollm2-135m", a hub id); empty = the engine's
+# default for this machine.
+SUPPORTBOT_MODEL = os.environ.get("SUPPORTBOT_MODEL", "")
+SUPPORTBOT_MAX_NEW_TOKENS = _env_int("SUPPORTBOT_MAX_NEW_TOKENS", 256)
+SUPPORTBOT_SYSTEM_PROMPT = (
+    "You are SupportBot, a friendly customer-support assistant. Users may attach screenshots of "
+    "their problem. Answer briefly and concretely, in the user's language."
+)
+# Workers refresh their heartbeat this often; one silent for WORKER_TTL_S counts as dead, and
+# its conversations move to the remaining workers.
+INFERENCE_HEARTBEAT_S = 1.0
+INFERENCE_WORKER_TTL_S = 3.0
+
+# --- Chat limits (documented in docs/protocol.md) ---------------------------------------------
+CHAT_MAX_TEXT_CHARS = 4000
+CHAT_MAX_ATTACHMENTS_PER_MESSAGE = 4
+# Token bucket per visitor over all incoming WebSocket frames: a burst, then a steady rate.
+CHAT_FRAME_BURST = 20
+CHAT_FRAMES_PER_SECOND = 2.0
+# Token bucket per visitor over uploads.
+UPLOAD_BURST = 10
+UPLOADS_PER_SECOND = 0.2
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# Decoded size limit against decompression bombs: a 6K screenshot is about 20 Mpx.
+UPLOAD_MAX_PIXELS = 25_000_000
+
+VISITOR_COOKIE_NAME = "sb_visitor"
+VISITOR_COOKIE_MAX_AGE_S = 365 * 24 * 3600

@@ -1,0 +1,24 @@
+"""The environment every test run gets, set before Django reads its settings.
+
+Loaded with `-p tests.environment` (pytest.ini) because pytest-django imports the settings before
+any conftest.py runs. Values already in the environment win, except REDIS_URL: the Redis tests
+start their own processes with it, and everything else runs the embedded in-process mode.
+"""
+
+import atexit
+import os
+import secrets
+import shutil
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Read once when supportbot.asgi is imported, which test modules do at collection time.
+os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+os.environ.setdefault("SUPPORTBOT_MODEL", "tiny-random")
+os.environ.setdefault("SUPPORTBOT_MAX_NEW_TOKENS", "24")
+os.environ.pop("REDIS_URL", None)
+if "SUPPORTBOT_VAR_DIR" not in os.environ:
+    # Uploads and the SQLite file of this run stay out of the developer's ./var.
+    os.environ["SUPPORTBOT_VAR_DIR"] = tempfile.mkdtemp(prefix="supportbot-test-")
+    atexit.register(shutil.rmtree, os.environ["SUPPORTBOT_VAR_DIR"], True)
