@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import torch
+
+if TYPE_CHECKING:
+    from inference.models.hub import default_model_spec, load_model
 
 ChatFamily = Literal["glm4v", "chatml"]
 
@@ -21,3 +24,15 @@ class LoadedModel:
     family: ChatFamily
     device: torch.device
     dtype: torch.dtype
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, because the loaders import transformers (seconds) and hub.py imports LoadedModel from here.
+    if name in ("load_model", "default_model_spec"):
+        from inference.models import hub
+
+        return getattr(hub, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["ChatFamily", "LoadedModel", "default_model_spec", "load_model"]
