@@ -1,0 +1,75 @@
+"""An inference worker process (`manage.py inference_worker`): one engine, a heartbeat in Redis,
+and generation requests from its own channel; replies stream to the conversations' groups."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import TYPE_CHECKING, Any
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+from redis.exceptions import RedisError
+
+from supportbot.inference_bridge import worker_registry
+from supportbot.inference_bridge.runner import generate_reply, start_engine
+
+if TYPE_CHECKING:
+    from inference.engine import Engine
+
+log = logging.getLogger(__name__)
+
+# On SIGTERM, replies in progress get this long to finish before they are stopped (and marked).
+DRAIN_S = 10.0
+
+
+async def serve_forever(worker_id: str) -> None:
+    """Run until SIGTERM or SIGINT."""
+    engine = await asyncio.to_thread(start_engine)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    generating: set[asyncio.Task[None]] = set()
+    # The first heartbeat only once the model is loaded: no turn is routed to a loading worker.
+    await worker_registry.heartbeat(worker_id)
+    heartbeats = asyncio.create_task(_keep_heartbeat(worker_id))
+    intake = asyncio.create_task(_take_requests(engine, worker_id, generating))
+    log.info("inference worker %s ready", worker_id)
+    try:
+        await stop.wait()
+    finally:
+        intake.cancel()
+        # Leave the pool first so that new turns go to the other workers.
+        heartbeats.cancel()
+        await worker_registry.deregister(worker_id)
+        if generating:
+            _, unfinished = await asyncio.wait(generating, timeout=DRAIN_S)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
+        engine.shutdown()
+        log.info("inference worker %s stopped", worker_id)
+
+
+async def _keep_heartbeat(worker_id: str) -> None:
+    while True:
+        try:
+            await worker_registry.heartbeat(worker_id)
+        except (RedisError, OSError):
+            # Redis unreachable for a moment: this worker drops out of the pool until it is back.
+            log.warning("heartbeat of worker %s failed", worker_id, exc_info=True)
+        await asyncio.sleep(settings.INFERENCE_HEARTBEAT_S)
+
+
+async def _take_requests(engine: Engine, worker_id: str, generating: set[asyncio.Task[None]]) -> None:
+    layer = get_channel_layer()
+    channel = worker_registry.worker_channel(worker_id)
+    while True:
+        request: dict[str, Any] = await layer.receive(channel)
+        task = asyncio.create_task(
+            generate_reply(engine, request["conversation_id"], request["reply_id"])
+        )
+        generating.add(task)
+        task.add_done_callback(generating.discard)
