@@ -90,6 +90,7 @@ class Engine:
         self._stopping = False
         self._stats: dict = {}
         self._peak_batch = 0
+        self._last_arrival = float("-inf")
         self._finished = Counter()
 
     # ----- public API (any thread) -----
@@ -115,6 +116,7 @@ class Engine:
         images = [self._prepare_images(m) for m in request.messages]
         timeout = request.timeout_s or self.config.request_timeout_s
         seq = Sequence(request=request, images=images, emit=emit, deadline=time.monotonic() + timeout)
+        seq.previous_arrival, self._last_arrival = self._last_arrival, seq.arrival
         self._inbox.put(("add", seq))
         return seq.seq_id
 
@@ -258,11 +260,16 @@ class Engine:
             self.store.drop(arg) if kind == "drop" else self.store.evict(arg)
 
     def _wait_for_batch(self) -> None:
-        """An idle engine gives a new request a short window for others to join its prefill."""
+        """An idle engine starts a lone request at once; when requests come in a burst (this one
+        arrived within the window of the previous one), it waits up to the window for the rest
+        of the burst so their prefills share one step."""
         window = self.config.batch_window_s
         if self.scheduler.running or not self.scheduler.waiting or window <= 0:
             return
-        until = self.scheduler.waiting[0].arrival + window
+        first = self.scheduler.waiting[0]
+        if len(self.scheduler.waiting) == 1 and first.arrival - first.previous_arrival > window:
+            return
+        until = first.arrival + window
         while len(self.scheduler.waiting) < self.scheduler.max_batch and (left := until - time.monotonic()) > 0:
             try:
                 self._handle(*self._inbox.get(timeout=left))
@@ -362,7 +369,7 @@ class Engine:
             seq.usage.ttft_ms = (now - seq.arrival) * 1000
         seq.generated.append(token)
         seq.next_position += 1
-        if token in self.format.stop_token_ids:
+        if token in self.format.stop_token_ids and not sampling.ignore_eos:
             self._finish(seq, "stop")
             return
         seq.text = self.loaded.tokenizer.decode(seq.generated, skip_special_tokens=True)
@@ -384,7 +391,8 @@ class Engine:
         state = seq.session
         if state is not None:
             state.busy = False
-            reply = [t for t in seq.generated if t not in self.format.stop_token_ids]
+            ended_by_stop_token = seq.generated and seq.generated[-1] in self.format.stop_token_ids
+            reply = seq.generated[:-1] if ended_by_stop_token and reason == "stop" else seq.generated
             if reply and reason != "error":
                 state.remember_reply(self.loaded.tokenizer.decode(reply, skip_special_tokens=True), reply)
         if reason != "error" and len(seq.text) > seq.sent:

@@ -66,19 +66,18 @@ class MediaPreparer:
     def _fit(self, image: Image.Image) -> Image.Image:
         """Shrink huge images before the processor (cheaper, same result), pad extreme strips,
         and grow tiny images to the smallest size the processor accepts instead of failing."""
-        width, height = image.size
-        if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
-            short = -(-max(width, height) // MAX_ASPECT_RATIO)
-            box = (max(width, short), max(height, short))
-            padded = Image.new("RGB", box, (255, 255, 255))
-            padded.paste(image, ((box[0] - width) // 2, (box[1] - height) // 2))
-            image = padded
         budget = (getattr(self.image_processor, "size", None) or {}).get("longest_edge")
         width, height = image.size
         if budget and width * height > budget:
             scale = (budget / (width * height)) ** 0.5
             image = image.resize((max(1, int(width * scale)), max(1, int(height * scale))), Image.Resampling.BICUBIC)
             width, height = image.size
+        if max(width, height) > MAX_ASPECT_RATIO * min(width, height):  # after shrinking: a small canvas
+            short = -(-max(width, height) // MAX_ASPECT_RATIO)
+            box = (max(width, short), max(height, short))
+            padded = Image.new("RGB", box, (255, 255, 255))
+            padded.paste(image, ((box[0] - width) // 2, (box[1] - height) // 2))
+            image, (width, height) = padded, box
         if min(width, height) < MIN_IMAGE_SIDE:
             scale = MIN_IMAGE_SIDE / min(width, height)
             image = image.resize((round(width * scale), round(height * scale)), Image.Resampling.NEAREST)

@@ -25,6 +25,7 @@ class Sequence:
     deadline: float | None
     seq_id: int = field(default_factory=lambda: next(_ids))
     arrival: float = field(default_factory=time.monotonic)
+    previous_arrival: float = float("-inf")  # the engine's previous request, to spot bursts
     # Set when the scheduler admits it.
     session: SessionState | None = None
     prompt: RenderedPrompt | None = None

@@ -54,6 +54,7 @@ class SamplingParams:
     max_new_tokens: int = 256
     seed: int | None = None
     stop: list[str] = field(default_factory=list)
+    ignore_eos: bool = False  # keep going past stop tokens (benchmarks want equal lengths)
 
 
 @dataclass
