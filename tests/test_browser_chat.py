@@ -1,0 +1,136 @@
+"""The page in a real browser: headless Debian Chromium driven by Playwright against Daphne running
+the embedded setup (SQLite, in-process tiny model). Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.chat_fixtures import screenshot_png
+from tests.live_app import ROOT, LiveApp, live_app
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def app(tmp_path) -> Iterator[LiveApp]:
+    with live_app({"SUPPORTBOT_VAR_DIR": str(tmp_path / "var")}, tmp_path) as app:
+        yield app
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def count_token_frames(page: Page) -> list[int]:
+    """A one-element list holding how many token frames the page's socket has received so far."""
+    received = [0]
+
+    def watch(socket) -> None:
+        socket.on("framereceived", lambda payload: received.__setitem__(0, received[0] + ('"token"' in str(payload))))
+
+    page.on("websocket", watch)
+    return received
+
+
+def paste_image(page: Page, png: bytes) -> None:
+    """What the browser does when a screenshot is pasted with Ctrl+V."""
+    page.evaluate(
+        """(data) => {
+            const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], "pasted.png", {type: "image/png"}));
+            document.dispatchEvent(new ClipboardEvent("paste", {clipboardData: transfer}));
+        }""",
+        base64.b64encode(png).decode(),
+    )
+
+
+def test_upload_ask_watch_the_reply_stream_and_find_it_after_reload(app, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    tokens = count_token_frames(page)
+    page.goto(app.base_url + "/")
+    expect(page.locator("#connection")).to_have_text("Online")
+
+    page.locator("#file-input").set_input_files(
+        {"name": "error.png", "mimeType": "image/png", "buffer": screenshot_png(label="Error 42")}
+    )
+    expect(page.locator(".preview progress")).to_have_attribute("value", "100")
+    page.locator("#text").fill("What does this error mean?")
+    page.locator("#text").press("Enter")
+
+    reply = page.locator(".message.assistant").first
+    expect(reply).not_to_have_class("message assistant generating", timeout=60_000)
+    expect(reply.locator(".body")).not_to_be_empty()
+    assert tokens[0] > 0, "the reply did not stream token by token"
+    user_image = page.locator(".message.user img").first
+    expect(user_image).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "chat-desktop.png"), full_page=True)
+    first_reply = reply.locator(".body").inner_text()
+
+    # A second turn with a pasted screenshot.
+    paste_image(page, screenshot_png(label="Settings > Network"))
+    expect(page.locator(".preview progress")).to_have_attribute("value", "100")
+    page.locator("#text").fill("And this one?")
+    page.locator("#send").click()
+    expect(page.locator(".message.assistant")).to_have_count(2)
+    expect(page.locator(".message.assistant").nth(1)).not_to_have_class(
+        "message assistant generating", timeout=60_000
+    )
+
+    page.reload()
+    expect(page.locator(".message.user")).to_have_count(2)
+    expect(page.locator(".message.user").first).to_contain_text("What does this error mean?")
+    expect(page.locator(".message.assistant").first.locator(".body")).to_have_text(first_reply)
+    expect(page.locator(".message.user img")).to_have_count(2)
+    loaded = page.locator(".message.user img").first.evaluate("img => img.complete && img.naturalWidth")
+    assert loaded == 320
+
+    # The same conversation on a 375 px wide phone screen: nothing scrolls sideways.
+    phone = browser.new_page(viewport={"width": 375, "height": 740}, is_mobile=True)
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto(app.base_url + "/")
+    expect(phone.locator(".message.user")).to_have_count(2)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    expect(phone.locator("#send")).to_be_visible()
+    phone.screenshot(path=str(ARTIFACTS / "chat-phone.png"), full_page=True)
+
+
+def test_the_page_is_usable_from_the_keyboard(app, browser):
+    page = browser.new_page()
+    page.goto(app.base_url + "/")
+    expect(page.locator("#connection")).to_have_text("Online")
+    focused = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.id || document.activeElement.className"))
+    assert "attach" in focused and "text" in focused
+    page.locator("#text").focus()
+    page.keyboard.type("Hello from the keyboard")
+    page.keyboard.press("Enter")
+    expect(page.locator(".message.assistant")).to_have_count(1)
+    expect(page.locator(".message.assistant")).not_to_have_class("message assistant generating", timeout=60_000)
