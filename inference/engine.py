@@ -338,7 +338,8 @@ class Engine:
                 self.store.evict(seq.session_id)
                 self._finish(seq, "error", f"the model failed: {type(exc).__name__}")
             return
-        logits[:, self._banned] = float("-inf")
+        logits[:, self._banned.to(logits.device)] = float("-inf")
+        logits = logits.cpu()  # sampling uses per-request CPU generators
         for (seq, n), row in zip(plan, logits):
             state = seq.session
             if seq.prefilling:
