@@ -61,6 +61,14 @@ def packed_attention(module, query, key, value, attention_mask, packed_batch: Pa
         values = segment.cache.v[layer]
         keys[:, segment.start : stop] = key[0, :, offset:end]
         values[:, segment.start : stop] = value[0, :, offset:end]
+        if segment.length == 1:
+            # One query sees every cached key, so the query heads sharing a KV head can stand in
+            # as that head's query rows: (kv_heads, group, dim) against the unexpanded cache.
+            heads, dim = query.shape[1], query.shape[3]
+            grouped = query[0, :, offset].reshape(1, keys.shape[0], heads // keys.shape[0], dim)
+            attended = F.scaled_dot_product_attention(grouped, keys[None, :, :stop], values[None, :, :stop], scale=scaling)
+            out[0, :, offset] = attended.reshape(heads, dim)
+            continue
         out[:, :, offset:end] = F.scaled_dot_product_attention(
             query[:, :, offset:end],
             keys[None, :, :stop],
