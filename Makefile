@@ -6,7 +6,7 @@ PORT ?= 8000
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install system-deps run test bench
+.PHONY: install system-deps run run-redis test bench bench-web
 
 install: $(VENV)/.installed
 
@@ -32,3 +32,31 @@ test: install system-deps
 
 bench: install
 	$(BIN)/python bench/engine.py
+
+DAPHNE = $(BIN)/python -m daphne -b 127.0.0.1 -p $(PORT) supportbot.asgi:application
+
+# The embedded setup: SQLite and uploads under ./var/, the engine inside the web process. DEBUG=1
+# keeps a generated development SECRET_KEY in ./var/; SUPPORTBOT_MODEL picks the model.
+run: export DEBUG ?= 1
+run: install system-deps
+	$(BIN)/python manage.py migrate --noinput
+	@echo "SupportBot is starting: open http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
+	$(DAPHNE)
+
+# Redis + PostgreSQL with WORKERS inference worker processes; the web process runs no model.
+WORKERS ?= 2
+run-redis: export DEBUG ?= 1
+run-redis: export REDIS_URL ?= redis://127.0.0.1:6379/0
+run-redis: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/supportbot
+run-redis: install system-deps
+ifeq ($(origin DATABASE_URL),undefined)
+	@createdb -h 127.0.0.1 -U postgres supportbot 2>/dev/null || true
+endif
+	$(BIN)/python manage.py migrate --noinput
+	@pids=""; trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq $(WORKERS)); do $(BIN)/python manage.py inference_worker & pids="$$pids $$!"; done; \
+	echo "SupportBot (Redis mode, $(WORKERS) inference workers) is starting: open http://127.0.0.1:$(PORT)/"; \
+	$(DAPHNE)
+
+bench-web: install
+	$(BIN)/python bench/web.py

@@ -144,7 +144,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # channels-redis blocks 5 s per receive; redis-py's default 5 s socket timeout
+                # would race it and kill idle consumers, so allow reads a margin.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "prefix": f"{REDIS_PREFIX}:asgi",
                 "capacity": CHANNEL_CAPACITY,
             },
@@ -181,7 +183,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"supportbot": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {"supportbot": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # --- Inference -------------------------------------------------------------------------------

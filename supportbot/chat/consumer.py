@@ -58,6 +58,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.conversation_id = conversation.id
         self.visitor_id = visitor_id
         await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
+        inference_router().prepare()
 
     async def disconnect(self, code: int) -> None:
         if self._watchdog is not None:

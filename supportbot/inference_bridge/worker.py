@@ -67,7 +67,14 @@ async def _take_requests(engine: Engine, worker_id: str, generating: set[asyncio
     layer = get_channel_layer()
     channel = worker_registry.worker_channel(worker_id)
     while True:
-        request: dict[str, Any] = await layer.receive(channel)
+        try:
+            request: dict[str, Any] = await layer.receive(channel)
+        except (RedisError, OSError):
+            # Keep taking requests once Redis is back; meanwhile turns go to other workers
+            # (this one's heartbeat fails too) or fail with "unavailable".
+            log.warning("worker %s cannot read its channel", worker_id, exc_info=True)
+            await asyncio.sleep(settings.INFERENCE_HEARTBEAT_S)
+            continue
         task = asyncio.create_task(
             generate_reply(engine, request["conversation_id"], request["reply_id"])
         )
