@@ -285,12 +285,15 @@ class Engine:
 
     def _begin(self, seq: Sequence) -> None:
         """Render the prompt, fit it in the context, and take over the cached prefix."""
-        state = self.store.session(seq.session_id)
+        sessionless = not seq.session_id
+        state = SessionState("", reply_memo=self.store.shared_memo) if sessionless else self.store.session(seq.session_id)
         try:
             prompt = self._fit_context(seq, state)
         except InvalidRequest as exc:
             self._finish(seq, "error", str(exc))
             return
+        if sessionless:
+            state = self.store.session_for_prefix(prompt.keys)
         seq.session, seq.prompt = state, prompt
         seq.max_new_tokens = min(seq.request.sampling.max_new_tokens, self.max_context - len(prompt))
         seq.next_position = int(prompt.positions.max()) + 1

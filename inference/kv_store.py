@@ -8,6 +8,7 @@ copying) the whole cache as transformers' DynamicCache does.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -17,6 +18,9 @@ import torch
 
 GROWTH_BLOCK = 256  # tokens; capacities are multiples of this
 REPLY_MEMO_ENTRIES = 64
+SHARED_MEMO_ENTRIES = 4096  # replies of all sessionless (API) conversations together
+MIN_FORKED_PREFIX = 16  # tokens; below this a copy is not worth it
+ANONYMOUS = "~"  # prefix of the ids the store gives sessionless requests
 
 
 class KVCache:
@@ -75,7 +79,9 @@ class SessionState:
 
     def remember_reply(self, text: str, token_ids: list[int]) -> None:
         self.reply_memo[text] = token_ids
-        while len(self.reply_memo) > REPLY_MEMO_ENTRIES:
+        self.reply_memo.move_to_end(text)
+        limit = SHARED_MEMO_ENTRIES if self.session_id.startswith(ANONYMOUS) else REPLY_MEMO_ENTRIES
+        while len(self.reply_memo) > limit:
             self.reply_memo.popitem(last=False)
 
 
@@ -88,6 +94,7 @@ class KVStats:
     evictions: int = 0
     offloads: int = 0
     expired: int = 0
+    forks: int = 0
 
 
 def reusable_prefix(cached: list[int], new: list[int]) -> int:
@@ -121,7 +128,9 @@ class KVStore:
         self.offload_budget_bytes = offload_budget_bytes
         self.clock = clock
         self.sessions: OrderedDict[str, SessionState] = OrderedDict()  # least recently used first
+        self.shared_memo: OrderedDict[str, list[int]] = OrderedDict()
         self.stats = KVStats()
+        self._anonymous_ids = itertools.count(1)
 
     def session(self, session_id: str) -> SessionState:
         state = self.sessions.get(session_id)
@@ -129,6 +138,36 @@ class KVStore:
             state = self.sessions[session_id] = SessionState(session_id)
         self.sessions.move_to_end(session_id)
         state.last_used = self.clock()
+        return state
+
+    def session_for_prefix(self, keys: list[int]) -> SessionState:
+        """A session for a request that has no session id (stateless API clients resend the
+        whole conversation): like automatic prefix caching, find the idle sessionless cache that
+        shares the longest prefix. If the prompt extends all of it (the next turn of that
+        conversation) take it over; if it shares only part (a common system prompt, an edited
+        turn) copy that part into a new session, so the other conversation keeps its cache."""
+        best, best_length = None, 0
+        for state in reversed(self.sessions.values()):  # most recent first
+            if not state.session_id.startswith(ANONYMOUS) or state.busy or state.cache is None:
+                continue
+            length = reusable_prefix(state.keys, keys)
+            if length > best_length:
+                best, best_length = state, length
+        if best is not None and best_length == len(best.keys):
+            return self.session(best.session_id)
+        state = self.session(f"{ANONYMOUS}{next(self._anonymous_ids)}")
+        state.reply_memo = self.shared_memo
+        if best is not None and best_length >= MIN_FORKED_PREFIX:
+            if best.offloaded:
+                best.cache.move_to(self.device)
+                best.offloaded = False
+            best.busy = True  # making room for the copy must not evict its source
+            cache = self.reserve(state, best_length)
+            best.busy = False
+            cache.k[:, :, :best_length] = best.cache.k[:, :, :best_length]
+            cache.v[:, :, :best_length] = best.cache.v[:, :, :best_length]
+            state.keys = best.keys[:best_length]
+            self.stats.forks += 1
         return state
 
     def claim_prefix(self, state: SessionState, keys: list[int]) -> int:

@@ -4,7 +4,8 @@ Every admitted sequence takes part in every step: a decoding one with its next t
 prefilling one with a chunk of its prompt. Decode tokens go first, so a long new prompt cannot
 stall replies already streaming; prompts are fed in chunks up to the step's token budget, in
 arrival order. Admission is first come, first served, up to `max_batch` sequences, one per
-session at a time (a session's cache can serve only one turn at once).
+session at a time (a session's cache can serve only one turn at once); sessionless requests
+are matched to a cache when they begin.
 """
 
 from __future__ import annotations
@@ -43,11 +44,12 @@ class Scheduler:
         for seq in list(self.waiting):
             if len(self.running) >= self.max_batch:
                 break
-            if seq.session_id in busy:
+            if seq.session_id and seq.session_id in busy:
                 continue
             self.waiting.remove(seq)
             self.running.append(seq)
-            busy.add(seq.session_id)
+            if seq.session_id:
+                busy.add(seq.session_id)
             admitted.append(seq)
         return admitted
 

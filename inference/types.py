@@ -62,6 +62,8 @@ class GenerationRequest:
     # The whole conversation so far, ending with the new user turn. The engine keeps each
     # session's tokens and KV cache and prefills only what is new; sending the full history
     # lets any worker rebuild a session it has never seen (after eviction or a failover).
+    # "" for clients that keep no session (the OpenAI-style API): the engine then reuses whichever
+    # cached conversation shares the longest prefix with this one.
     session_id: str
     messages: list[ChatMessage]
     sampling: SamplingParams = field(default_factory=SamplingParams)
