@@ -26,7 +26,7 @@ from supportbot.chat.frames import (
     parse_client_frame,
 )
 from supportbot.chat.rate_limit import VisitorRateLimiter
-from supportbot.chat.turns import TurnRejected, accept_user_turn, missed_messages
+from supportbot.chat.turns import ReplyInProgress, TurnRejected, accept_user_turn, missed_messages
 from supportbot.inference_bridge.routing import NO_WORKER, inference_router, settle_lost_replies
 
 log = logging.getLogger(__name__)
@@ -113,13 +113,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _send_turn(self, frame: SendFrame) -> None:
         router = inference_router()
-        await settle_lost_replies(self.conversation_id)
         worker_id = await router.choose_worker(self.conversation_id)
         if worker_id is None:
             await self.send(error_frame("unavailable", NO_WORKER, frame.client_message_id))
             return
+        accept = database_sync_to_async(accept_user_turn)
         try:
-            turn = await database_sync_to_async(accept_user_turn)(self.conversation_id, frame, worker_id)
+            try:
+                turn = await accept(self.conversation_id, frame, worker_id)
+            except ReplyInProgress:
+                # Unless that reply's worker is gone: then it is marked failed and this send goes on.
+                if await settle_lost_replies(self.conversation_id):
+                    raise
+                turn = await accept(self.conversation_id, frame, worker_id)
         except TurnRejected as rejected:
             await self.send(error_frame(rejected.code, rejected.message, frame.client_message_id))
             return

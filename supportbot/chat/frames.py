@@ -122,14 +122,17 @@ def attachment_payload(attachment: Attachment) -> dict[str, Any]:
     }
 
 
-def message_payload(message: Message) -> dict[str, Any]:
+def message_payload(message: Message, attachments: list[Attachment] | None = None) -> dict[str, Any]:
+    """`attachments` saves the query when the caller has them at hand; only visitors attach."""
+    if attachments is None:
+        attachments = list(message.attachments.all()) if message.role == Message.Role.USER else []
     payload: dict[str, Any] = {
         "id": message.id,
         "role": message.role,
         "text": message.text,
         "created_at": message.created_at.isoformat(),
         "client_message_id": message.client_message_id or None,
-        "attachments": [attachment_payload(a) for a in message.attachments.all()],
+        "attachments": [attachment_payload(a) for a in attachments],
     }
     if message.role in (Message.Role.ASSISTANT, Message.Role.AGENT):
         payload["html"] = render_markdown(message.text)

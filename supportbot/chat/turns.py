@@ -21,6 +21,13 @@ class TurnRejected(Exception):
         self.message = message
 
 
+class ReplyInProgress(TurnRejected):
+    """Refused because a bot reply is still generating (or its worker died unnoticed)."""
+
+    def __init__(self) -> None:
+        super().__init__("busy", "Please wait until the current reply has finished.")
+
+
 @dataclass
 class AcceptedTurn:
     reply: Message  # the bot reply row, generating until the worker finishes it
@@ -28,12 +35,14 @@ class AcceptedTurn:
     ack: dict[str, Any]  # the "ack" frame for the client
 
 
-def _accepted(user_message: Message, reply: Message, duplicate: bool) -> AcceptedTurn:
+def _accepted(
+    user_message: Message, reply: Message, duplicate: bool, attachments: list[Attachment] | None = None
+) -> AcceptedTurn:
     ack = {
         "type": "ack",
         "client_message_id": user_message.client_message_id,
         "duplicate": duplicate,
-        "message": message_payload(user_message),
+        "message": message_payload(user_message, attachments),
         "reply": message_payload(reply),
     }
     return AcceptedTurn(reply, duplicate, ack)
@@ -67,11 +76,15 @@ def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: s
         if not text and not attachment_ids:
             raise TurnRejected("empty_message", "Write a message or attach an image.")
         if conversation.messages.filter(role=Message.Role.ASSISTANT, finish_reason="").exists():
-            raise TurnRejected("busy", "Please wait until the current reply has finished.")
-        attachments = Attachment.objects.filter(
-            conversation=conversation, id__in=attachment_ids, message__isnull=True
+            raise ReplyInProgress()
+        attachments = list(
+            Attachment.objects.filter(
+                conversation=conversation, id__in=attachment_ids, message__isnull=True
+            )
+            if attachment_ids
+            else []
         )
-        if attachments.count() != len(attachment_ids):
+        if len(attachments) != len(attachment_ids):
             raise TurnRejected(
                 "attachment_not_found",
                 "An attached image was not found in this conversation (or was already sent).",
@@ -82,12 +95,13 @@ def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: s
             text=text,
             client_message_id=frame.client_message_id,
         )
-        attachments.update(message=user_message)
+        if attachments:
+            Attachment.objects.filter(id__in=attachment_ids).update(message=user_message)
         reply = Message.objects.create(
             conversation=conversation, role=Message.Role.ASSISTANT, worker_id=worker_id
         )
         conversation.save(update_fields=["updated_at"])
-    return _accepted(user_message, reply, duplicate=False)
+    return _accepted(user_message, reply, duplicate=False, attachments=attachments)
 
 
 def _find_duplicate(conversation_id: uuid.UUID, client_message_id: str) -> AcceptedTurn | None:

@@ -25,7 +25,7 @@ def finish_reply(reply_id: int, outcome: Finished) -> Message | None:
         ttft_ms=usage.ttft_ms,
         total_ms=usage.total_ms,
     )
-    return Message.objects.prefetch_related("attachments").get(pk=reply_id) if updated else None
+    return Message.objects.get(pk=reply_id) if updated else None
 
 
 def fail_reply(reply_id: int, error: str, text: str = "") -> Message | None:
@@ -33,7 +33,7 @@ def fail_reply(reply_id: int, error: str, text: str = "") -> Message | None:
     updated = Message.objects.filter(pk=reply_id, finish_reason="").update(
         text=text, finish_reason=Message.FinishReason.ERROR, error=error
     )
-    return Message.objects.prefetch_related("attachments").get(pk=reply_id) if updated else None
+    return Message.objects.get(pk=reply_id) if updated else None
 
 
 def generating_replies(conversation_id: uuid.UUID | str) -> list[tuple[int, str]]:
