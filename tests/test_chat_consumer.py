@@ -14,6 +14,7 @@ from channels.testing import WebsocketCommunicator
 from supportbot.asgi import application
 from supportbot.chat.models import Attachment, Message
 from supportbot.chat.uploads import store_upload
+from supportbot.inference_bridge.replies import MAX_GENERATION_ATTEMPTS
 from supportbot.inference_bridge.routing import inference_router
 from tests.chat_fixtures import (
     chat_socket,
@@ -21,6 +22,7 @@ from tests.chat_fixtures import (
     is_reply_end,
     new_conversation,
     receive,
+    receive_until,
     say,
     screenshot_png,
     send_frame,
@@ -111,12 +113,31 @@ async def test_reply_finishes_while_disconnected_and_reconnect_gets_what_was_mis
     assert missed[0]["state"] == "done" and missed[0]["text"] == reply.text
 
 
-async def test_a_reply_left_generating_by_a_dead_process_is_reported_failed(conversation):
-    def leftover_reply() -> Message:
-        Message.objects.create(conversation=conversation, role="user", text="hi", client_message_id="a")
-        return Message.objects.create(conversation=conversation, role="assistant", worker_id="web-1-gone")
+def leftover_reply(conversation, generation_attempts: int = 1) -> Message:
+    """A reply a previous web process was generating when it died."""
+    Message.objects.create(conversation=conversation, role="user", text="hi", client_message_id="a")
+    return Message.objects.create(
+        conversation=conversation,
+        role="assistant",
+        worker_id="web-1-gone",
+        generation_attempts=generation_attempts,
+    )
 
-    reply = await database_sync_to_async(leftover_reply)()
+
+async def test_a_reply_left_generating_by_a_dead_process_is_generated_again(conversation):
+    reply = await database_sync_to_async(leftover_reply)(conversation)
+    async with chat_socket(conversation.id, conversation.visitor_id) as socket:
+        history = await resume(socket)
+        assert history[-1]["id"] == reply.id and history[-1]["state"] == "generating"
+        frames = await receive_until(socket, is_reply_end)
+    assert [frame["index"] for frame in frames[:-1]] == list(range(len(frames) - 1))
+    assert frames[-1]["message"]["id"] == reply.id and frames[-1]["message"]["state"] == "done"
+    stored = await database_sync_to_async(Message.objects.get)(pk=reply.id)
+    assert stored.worker_id == inference_router().worker_id and stored.generation_attempts == 2
+
+
+async def test_a_reply_that_lost_too_many_workers_is_reported_failed(conversation):
+    reply = await database_sync_to_async(leftover_reply)(conversation, MAX_GENERATION_ATTEMPTS)
     async with chat_socket(conversation.id, conversation.visitor_id) as socket:
         history = await resume(socket)
         assert history[-1]["id"] == reply.id and history[-1]["state"] == "failed"

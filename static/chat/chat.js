@@ -198,7 +198,9 @@
       entry = shown.get(frame.message_id);
     }
     if (entry.message.state !== "generating") return;
-    // A gap (tokens sent while this page was offline) is filled by reply.end's full text.
+    // Index 0 again: the reply's worker died and another one starts it afresh. A gap (tokens
+    // sent while this page was offline) is filled by reply.end's full text.
+    if (frame.index === 0) entry.streamed = "";
     entry.streamed += frame.text;
     render(entry);
     logEl.scrollTop = logEl.scrollHeight;

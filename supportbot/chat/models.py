@@ -57,6 +57,9 @@ class Message(models.Model):
     # Bot replies only. A reply row exists from the moment it is requested; it is being generated
     # while finish_reason is empty, by the inference worker named in worker_id.
     worker_id = models.CharField(max_length=100, blank=True)
+    # How many workers were given this reply: a reply whose worker died is handed to another
+    # one a limited number of times (see inference_bridge.routing).
+    generation_attempts = models.PositiveSmallIntegerField(default=1)
     finish_reason = models.CharField(max_length=16, choices=FinishReason.choices, blank=True)
     error = models.TextField(blank=True)
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)

@@ -1,21 +1,32 @@
-"""A bot reply's lifecycle in the database: created generating (chat.turns), then finished once,
-either by the worker that generated it or, when that worker died, as failed by whoever noticed."""
+"""A bot reply's lifecycle in the database: created generating (chat.turns) and assigned to a
+worker; finished once, by that worker; handed to another worker, or failed, when it died.
+
+Every write is conditional on the reply still generating and, for a worker, on still being
+assigned to it, so a worker that was declared dead but comes back cannot overwrite anything."""
 
 from __future__ import annotations
 
 import uuid
 
+from django.db.models import F
+
 from inference.types import Finished
 from supportbot.chat.models import Message
 
 WORKER_LOST = "The assistant was interrupted before it finished. Please send your message again."
+# A reply whose worker dies is handed to another worker at most this many times in all.
+MAX_GENERATION_ATTEMPTS = 3
 
 
-def finish_reply(reply_id: int, outcome: Finished) -> Message | None:
-    """Store the finished reply with its usage; None when it was already finished (declared
-    lost while its worker was silent), which keeps the first outcome."""
+def _generating(reply_id: int, worker_id: str | None = None):  # noqa: ANN202 (a QuerySet)
+    replies = Message.objects.filter(pk=reply_id, finish_reason="")
+    return replies if worker_id is None else replies.filter(worker_id=worker_id)
+
+
+def finish_reply(reply_id: int, worker_id: str, outcome: Finished) -> Message | None:
+    """Store the finished reply with its usage; None when it is no longer this worker's."""
     usage = outcome.usage
-    updated = Message.objects.filter(pk=reply_id, finish_reason="").update(
+    updated = _generating(reply_id, worker_id).update(
         text=outcome.text,
         finish_reason=usage.finish_reason,
         error=usage.error,
@@ -28,12 +39,22 @@ def finish_reply(reply_id: int, outcome: Finished) -> Message | None:
     return Message.objects.get(pk=reply_id) if updated else None
 
 
-def fail_reply(reply_id: int, error: str, text: str = "") -> Message | None:
-    """Mark a reply that will never finish normally; None when it already finished."""
-    updated = Message.objects.filter(pk=reply_id, finish_reason="").update(
+def fail_reply(reply_id: int, error: str, text: str = "", worker_id: str | None = None) -> Message | None:
+    """Mark a reply that will never finish normally; None when it already finished (or, given a
+    worker, is no longer that worker's)."""
+    updated = _generating(reply_id, worker_id).update(
         text=text, finish_reason=Message.FinishReason.ERROR, error=error
     )
     return Message.objects.get(pk=reply_id) if updated else None
+
+
+def reassign_reply(reply_id: int, lost_worker_id: str, new_worker_id: str) -> bool:
+    """Hand a reply of a dead worker to another; False when someone else already settled it."""
+    return bool(
+        _generating(reply_id, lost_worker_id)
+        .filter(generation_attempts__lt=MAX_GENERATION_ATTEMPTS)
+        .update(worker_id=new_worker_id, generation_attempts=F("generation_attempts") + 1)
+    )
 
 
 def generating_replies(conversation_id: uuid.UUID | str) -> list[tuple[int, str]]:

@@ -46,8 +46,11 @@ def relay(frame: str) -> dict[str, str]:
     return {"type": "chat.frame", "frame": frame}
 
 
-async def generate_reply(engine: Engine, conversation_id: uuid.UUID | str, reply_id: int) -> None:
-    """Generate reply `reply_id`, streaming tokens to the conversation's group, then store it.
+async def generate_reply(
+    engine: Engine, conversation_id: uuid.UUID | str, reply_id: int, worker_id: str
+) -> None:
+    """Generate reply `reply_id` as worker `worker_id`, streaming tokens to the conversation's
+    group, then store it.
 
     Runs to the end whether or not anyone is connected: a visitor who drops off finds the whole
     reply after reconnecting.
@@ -70,13 +73,13 @@ async def generate_reply(engine: Engine, conversation_id: uuid.UUID | str, reply
         outcome = Finished("".join(parts), Usage(finish_reason="error", error=str(error)))
     except asyncio.CancelledError:
         # This process is shutting down; the reply must not be left generating forever.
-        stopped = await database_sync_to_async(fail_reply)(reply_id, STOPPED, "".join(parts))
+        stopped = await database_sync_to_async(fail_reply)(reply_id, STOPPED, "".join(parts), worker_id)
         await announce_end(conversation_id, stopped)
         raise
     except Exception:
         log.exception("reply %s of conversation %s failed", reply_id, conversation_id)
         outcome = Finished("".join(parts), Usage(finish_reason="error", error=FAILED))
-    await announce_end(conversation_id, await database_sync_to_async(finish_reply)(reply_id, outcome))
+    await announce_end(conversation_id, await database_sync_to_async(finish_reply)(reply_id, worker_id, outcome))
 
 
 async def announce_end(conversation_id: uuid.UUID | str, reply: Message | None) -> None:

@@ -76,7 +76,7 @@ async def _take_requests(engine: Engine, worker_id: str, generating: set[asyncio
             await asyncio.sleep(settings.INFERENCE_HEARTBEAT_S)
             continue
         task = asyncio.create_task(
-            generate_reply(engine, request["conversation_id"], request["reply_id"])
+            generate_reply(engine, request["conversation_id"], request["reply_id"], worker_id)
         )
         generating.add(task)
         task.add_done_callback(generating.discard)
