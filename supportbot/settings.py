@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "channels",
     "supportbot.chat",
     "supportbot.inference_bridge",
+    "supportbot.health",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,110 @@
+"""Readiness: can this web process serve a chat turn right now?
+
+Each check answers with a short fixed description. The responses are public, so what went wrong
+in detail (error messages name hosts, ports, users and paths) goes to the log, never to the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import cast
+
+import redis.asyncio as redis
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connection
+
+from supportbot.inference_bridge import worker_registry
+from supportbot.inference_bridge.routing import InProcessRouter, inference_router
+
+log = logging.getLogger(__name__)
+
+# Well under the probe's own timeout, so that a hung dependency is reported as such.
+CHECK_TIMEOUT_S = 2.0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    detail: str
+
+
+async def readiness() -> dict[str, CheckResult]:
+    """Every check that applies to this process's mode, by name."""
+    if not settings.REDIS_URL:
+        return {
+            "database": await _guarded("database", _check_database()),
+            # Without Redis, inference_router() is the in-process engine's router.
+            "inference": embedded_engine_state(cast(InProcessRouter, inference_router())),
+        }
+    database, redis_server = await asyncio.gather(
+        _guarded("database", _check_database()), _guarded("redis", _check_redis())
+    )
+    if redis_server.ok:
+        inference = await _guarded("inference", _check_inference_workers())
+    else:
+        # The workers are found through Redis: nothing can be said about them.
+        inference = CheckResult(False, "unknown: Redis is unreachable")
+    return {"database": database, "redis": redis_server, "inference": inference}
+
+
+def embedded_engine_state(router: InProcessRouter) -> CheckResult:
+    """Ready when the engine is loaded or not yet asked for; loading a model takes seconds to
+    minutes, and turns wait for it meanwhile, so this process is not ready while it loads.
+
+    Readiness never starts a load: the first conversation does (InProcessRouter.prepare).
+    """
+    # InProcessRouter publishes no state; it holds _engine_lock exactly while it loads.
+    if router._engine is not None:
+        return CheckResult(True, "loaded")
+    if router._engine_lock.locked():
+        return CheckResult(False, "loading")
+    return CheckResult(True, "not loaded yet: the first conversation loads it")
+
+
+async def _guarded(name: str, check: Awaitable[CheckResult]) -> CheckResult:
+    """Any failure of a check, including one nobody foresaw, is a failed check, not a 500 page."""
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_S):
+            return await check
+    except TimeoutError:
+        log.warning("readiness check %s timed out after %.1f s", name, CHECK_TIMEOUT_S)
+        return CheckResult(False, "timed out")
+    except Exception:
+        log.warning("readiness check %s failed", name, exc_info=True)
+        return CheckResult(False, "unreachable")
+
+
+async def _check_database() -> CheckResult:
+    await sync_to_async(_query_database)()
+    return CheckResult(True, "ok")
+
+
+def _query_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+async def _check_redis() -> CheckResult:
+    # A client of its own rather than the channel layer's: it must fail fast, not retry.
+    client = redis.Redis.from_url(
+        settings.REDIS_URL,
+        socket_connect_timeout=CHECK_TIMEOUT_S,
+        socket_timeout=CHECK_TIMEOUT_S,
+        retry=None,
+    )
+    try:
+        await client.ping()
+    finally:
+        await client.aclose()
+    return CheckResult(True, "ok")
+
+
+async def _check_inference_workers() -> CheckResult:
+    workers = await worker_registry.live_workers()
+    if not workers:
+        return CheckResult(False, "no inference worker is heartbeating")
+    return CheckResult(True, f"{len(workers)} live worker{'s' if len(workers) > 1 else ''}")
