@@ -79,7 +79,7 @@ def test_upload_ask_watch_the_reply_stream_and_find_it_after_reload(app, browser
     page.locator("#file-input").set_input_files(
         {"name": "error.png", "mimeType": "image/png", "buffer": screenshot_png(label="Error 42")}
     )
-    expect(page.locator(".preview progress")).to_have_attribute("value", "100")
+    expect(page.locator(".preview.uploaded")).to_have_count(1)
     page.locator("#text").fill("What does this error mean?")
     page.locator("#text").press("Enter")
 
@@ -94,7 +94,7 @@ def test_upload_ask_watch_the_reply_stream_and_find_it_after_reload(app, browser
 
     # A second turn with a pasted screenshot.
     paste_image(page, screenshot_png(label="Settings > Network"))
-    expect(page.locator(".preview progress")).to_have_attribute("value", "100")
+    expect(page.locator(".preview.uploaded")).to_have_count(1)
     page.locator("#text").fill("And this one?")
     page.locator("#send").click()
     expect(page.locator(".message.assistant")).to_have_count(2)

@@ -274,6 +274,7 @@
         upload.state = "done";
         upload.attachment = request.response;
         progress.value = 100;
+        upload.element.classList.add("uploaded");
       } else {
         upload.state = "failed";
         upload.element.classList.add("failed");
@@ -297,6 +298,10 @@
     const text = textarea.value.trim();
     const ready = uploads.filter((upload) => upload.state === "done");
     if (!text && ready.length === 0) return;
+    if (uploads.some((upload) => upload.state === "uploading")) {
+      showNotice("Please wait until the images are uploaded.");
+      return;
+    }
     if (sendButton.disabled) return;
     const frame = {
       type: "send",
