@@ -1,0 +1,21 @@
+#!/bin/sh
+# The container's entrypoint: the first argument names the role (docs/deploy.md).
+#   web        apply migrations, then serve HTTP and WebSockets with Daphne on port 8000
+#   inference  an inference worker (needs REDIS_URL): loads the model, then answers turns
+#   anything else runs as given: `python manage.py createsuperuser`, `bash`, ...
+set -eu
+
+case "${1:-web}" in
+web)
+    # Only the web role migrates: the schema is current before the first request, and no other
+    # kind of container races it to apply the same migration.
+    python manage.py migrate --noinput
+    exec daphne --bind 0.0.0.0 --port 8000 supportbot.asgi:application
+    ;;
+inference)
+    exec python manage.py inference_worker
+    ;;
+*)
+    exec "$@"
+    ;;
+esac
