@@ -10,7 +10,10 @@ web)
     # Only the web role migrates: the schema is current before the first request, and no other
     # kind of container races it to apply the same migration.
     python manage.py migrate --noinput
-    exec daphne --bind 0.0.0.0 --port 8000 supportbot.asgi:application
+    # --proxy-headers: Daphne takes the scheme from the TLS proxy's X-Forwarded-Proto (sent with
+    # X-Forwarded-For); without it Django sees plain http and rejects uploads from https pages
+    # as cross-origin (CSRF).
+    exec daphne --bind 0.0.0.0 --port 8000 --proxy-headers supportbot.asgi:application
     ;;
 inference)
     exec python manage.py inference_worker

@@ -116,7 +116,7 @@ def test_daphne_listens_where_the_probes_and_the_published_port_point(tmp_path):
     assert daphne[0] == "daphne"
     assert daphne[daphne.index("--port") + 1] == str(WEB_PORT)
     assert daphne[daphne.index("--bind") + 1] == "0.0.0.0"  # reachable from outside the container
-    assert f"{WEB_PORT}:{WEB_PORT}" in compose()["services"]["web"]["ports"]
+    assert f"127.0.0.1:{WEB_PORT}:{WEB_PORT}" in compose()["services"]["web"]["ports"]
     assert dockerfile_instructions("EXPOSE") == [str(WEB_PORT)]
 
 
