@@ -3,7 +3,6 @@ worker): load the model, and generate a stored reply while streaming it to the c
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from django.conf import settings
 from inference.types import Finished, InferenceError, TokenDelta, Usage
 from supportbot.chat.frames import conversation_group, reply_end_frame, token_frame
 from supportbot.chat.models import Message
-from supportbot.inference_bridge.replies import fail_reply, finish_reply
+from supportbot.inference_bridge.replies import finish_reply
 from supportbot.inference_bridge.transcript import build_request
 
 if TYPE_CHECKING:
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STOPPED = "The assistant was stopped before it finished. Please send your message again."
 FAILED = "The assistant could not answer because of an internal error."
 
 
@@ -53,7 +51,8 @@ async def generate_reply(
     group, then store it.
 
     Runs to the end whether or not anyone is connected: a visitor who drops off finds the whole
-    reply after reconnecting.
+    reply after reconnecting. Cancelled (this process is shutting down), it leaves the reply
+    generating: once this worker stops heartbeating, the reply is handed to another one.
     """
     layer = get_channel_layer()
     group = conversation_group(conversation_id)
@@ -71,11 +70,6 @@ async def generate_reply(
             raise InferenceError("the engine ended the stream without finishing")
     except InferenceError as error:
         outcome = Finished("".join(parts), Usage(finish_reason="error", error=str(error)))
-    except asyncio.CancelledError:
-        # This process is shutting down; the reply must not be left generating forever.
-        stopped = await database_sync_to_async(fail_reply)(reply_id, STOPPED, "".join(parts), worker_id)
-        await announce_end(conversation_id, stopped)
-        raise
     except Exception:
         log.exception("reply %s of conversation %s failed", reply_id, conversation_id)
         outcome = Finished("".join(parts), Usage(finish_reason="error", error=FAILED))

@@ -20,12 +20,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# On SIGTERM, replies in progress get this long to finish before they are stopped (and marked).
+# On SIGTERM, replies in progress get this long to finish before they are handed elsewhere.
 DRAIN_S = 10.0
 
 
 async def serve_forever(worker_id: str) -> None:
-    """Run until SIGTERM or SIGINT."""
+    """Run until SIGTERM or SIGINT, then drain: stop taking turns, give the replies in progress
+    DRAIN_S to finish, and leave; what did not finish is handed to another worker."""
     engine = await asyncio.to_thread(start_engine)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -34,29 +35,32 @@ async def serve_forever(worker_id: str) -> None:
     generating: set[asyncio.Task[None]] = set()
     # The first heartbeat only once the model is loaded: no turn is routed to a loading worker.
     await worker_registry.heartbeat(worker_id)
-    heartbeats = asyncio.create_task(_keep_heartbeat(worker_id))
+    accepting = asyncio.Event()
+    accepting.set()
+    heartbeats = asyncio.create_task(_keep_heartbeat(worker_id, accepting))
     intake = asyncio.create_task(_take_requests(engine, worker_id, generating))
     log.info("inference worker %s ready", worker_id)
     try:
         await stop.wait()
     finally:
         intake.cancel()
-        # Leave the pool first so that new turns go to the other workers.
-        heartbeats.cancel()
-        await worker_registry.deregister(worker_id)
+        accepting.clear()
+        await worker_registry.heartbeat(worker_id, accepting=False)
         if generating:
             _, unfinished = await asyncio.wait(generating, timeout=DRAIN_S)
             for task in unfinished:
                 task.cancel()
             await asyncio.gather(*unfinished, return_exceptions=True)
+        heartbeats.cancel()
+        await worker_registry.deregister(worker_id)
         engine.shutdown()
         log.info("inference worker %s stopped", worker_id)
 
 
-async def _keep_heartbeat(worker_id: str) -> None:
+async def _keep_heartbeat(worker_id: str, accepting: asyncio.Event) -> None:
     while True:
         try:
-            await worker_registry.heartbeat(worker_id)
+            await worker_registry.heartbeat(worker_id, accepting.is_set())
         except (RedisError, OSError):
             # Redis unreachable for a moment: this worker drops out of the pool until it is back.
             log.warning("heartbeat of worker %s failed", worker_id, exc_info=True)

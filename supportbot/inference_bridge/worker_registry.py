@@ -53,15 +53,21 @@ def worker_channel(worker_id: str) -> str:
     return f"inference.{worker_id}"
 
 
-async def heartbeat(worker_id: str) -> None:
+async def heartbeat(worker_id: str, accepting: bool = True) -> None:
+    """I am alive; and, unless `accepting` is False (draining before a shutdown), route new
+    conversations' turns to me."""
     ttl_ms = int(settings.INFERENCE_WORKER_TTL_S * 1000)
     async with _redis().pipeline(transaction=False) as pipe:
         pipe.set(_heartbeat_key(worker_id), "1", px=ttl_ms)
-        pipe.sadd(_members_key(), worker_id)
+        if accepting:
+            pipe.sadd(_members_key(), worker_id)
+        else:
+            pipe.srem(_members_key(), worker_id)
         await pipe.execute()
 
 
 async def deregister(worker_id: str) -> None:
+    """Gone: whatever this worker still had generating is handed to others right away."""
     async with _redis().pipeline(transaction=False) as pipe:
         pipe.delete(_heartbeat_key(worker_id))
         pipe.srem(_members_key(), worker_id)
@@ -69,6 +75,7 @@ async def deregister(worker_id: str) -> None:
 
 
 async def live_workers() -> list[str]:
+    """The workers that take new turns: alive and not draining."""
     client = _redis()
     members = sorted(member.decode() for member in await client.smembers(_members_key()))
     if not members:
@@ -81,6 +88,7 @@ async def live_workers() -> list[str]:
 
 
 async def alive_among(worker_ids: set[str]) -> set[str]:
+    """Which of these workers still heartbeat (draining ones included: they finish their replies)."""
     if not worker_ids:
         return set()
     ordered = sorted(worker_ids)
