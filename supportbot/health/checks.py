@@ -73,8 +73,9 @@ async def _guarded(name: str, check: Awaitable[CheckResult]) -> CheckResult:
     except TimeoutError:
         log.warning("readiness check %s timed out after %.1f s", name, CHECK_TIMEOUT_S)
         return CheckResult(False, "timed out")
-    except Exception:
-        log.warning("readiness check %s failed", name, exc_info=True)
+    except Exception as error:
+        # The error's own words say what failed; a traceback every few seconds of probing would not.
+        log.warning("readiness check %s failed: %r", name, error)
         return CheckResult(False, "unreachable")
 
 
