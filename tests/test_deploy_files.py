@@ -23,7 +23,6 @@ from django.core.management import get_commands
 from django.urls import Resolver404, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPOSE_FILES = ("docker-compose.yml", "docker-compose.gpu.yml")
 ENTRYPOINT = "deploy/entrypoint.sh"
 # Programs the entrypoint may hand over to; each gets a recording stand-in below.
 ENTRYPOINT_PROGRAMS = ("python", "daphne")
