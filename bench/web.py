@@ -25,7 +25,6 @@ import os
 import re
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -84,10 +83,23 @@ def start_app(port: int, model: str, var_dir: str) -> subprocess.Popen[bytes]:
     for unused in ("REDIS_URL", "DATABASE_URL", "DEBUG"):
         env.pop(unused, None)
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     log = open(Path(var_dir) / "daphne.log", "wb")
-    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "supportbot.asgi:application"]
+    command = [
+        sys.executable,
+        "-m",
+        "daphne",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "supportbot.asgi:application",
+    ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -111,7 +123,9 @@ def new_visitor(base_url: str) -> tuple[str, str]:
 
 async def one_turn(socket: ClientConnection, client_message_id: str, text: str) -> TurnResult:
     sent = time.perf_counter()
-    await socket.send(json.dumps({"type": "send", "client_message_id": client_message_id, "text": text}))
+    await socket.send(
+        json.dumps({"type": "send", "client_message_id": client_message_id, "text": text})
+    )
     first_token: float | None = None
     tokens = 0
     while True:
@@ -125,7 +139,9 @@ async def one_turn(socket: ClientConnection, client_message_id: str, text: str) 
         elif frame["type"] == "reply.end":
             message = frame["message"]
             if message["state"] != "done" or first_token is None:
-                return TurnResult(False, problem=f"reply {message['state']}: {message.get('error')}")
+                return TurnResult(
+                    False, problem=f"reply {message['state']}: {message.get('error')}"
+                )
             return TurnResult(
                 True,
                 client_ttft_ms=(first_token - sent) * 1000,
@@ -152,13 +168,17 @@ async def conversation(base_url: str, turns: int, run: Run) -> None:
             for index in range(turns):
                 text = QUESTIONS[index % len(QUESTIONS)]
                 try:
-                    result = await asyncio.wait_for(one_turn(socket, f"t{index}", text), TURN_TIMEOUT_S)
+                    result = await asyncio.wait_for(
+                        one_turn(socket, f"t{index}", text), TURN_TIMEOUT_S
+                    )
                 except TimeoutError:
                     result = TurnResult(False, problem=f"no reply within {TURN_TIMEOUT_S:.0f} s")
                 run.results.append(result)
                 if not result.ok:
                     # Count the rest of this conversation's turns as lost too.
-                    run.results.extend(TurnResult(False, problem="skipped") for _ in range(turns - index - 1))
+                    run.results.extend(
+                        TurnResult(False, problem="skipped") for _ in range(turns - index - 1)
+                    )
                     return
     except (OSError, TimeoutError) as error:
         run.results.extend(TurnResult(False, problem=f"connection: {error}") for _ in range(turns))
@@ -180,7 +200,10 @@ async def benchmark(base_url: str, sessions: int, turns: int) -> tuple[Run, floa
     tasks = [asyncio.create_task(conversation(base_url, turns, run)) for _ in range(sessions)]
     # All conversations connect first, so that their turns really overlap (60 s at most).
     deadline = time.monotonic() + 60
-    while run.connected + sum(task.done() for task in tasks) < sessions and time.monotonic() < deadline:
+    while (
+        run.connected + sum(task.done() for task in tasks) < sessions
+        and time.monotonic() < deadline
+    ):
         await asyncio.sleep(0.05)
     run.start.set()
     started = time.perf_counter()
@@ -189,12 +212,16 @@ async def benchmark(base_url: str, sessions: int, turns: int) -> tuple[Run, floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--model", default="tiny-random")
     parser.add_argument("--max-new-tokens", type=int, default=32)
-    parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object as the last line"
+    )
     args = parser.parse_args()
 
     os.environ["SUPPORTBOT_MAX_NEW_TOKENS"] = str(args.max_new_tokens)
@@ -216,28 +243,36 @@ def main() -> None:
         "overhead (ms)": [r.overhead_ms for r in done],
         "turn total (ms)": [r.total_ms for r in done],
     }
-    print(f"web benchmark: {args.sessions} conversations x {args.turns} turns, model {args.model}, "
-          f"{args.max_new_tokens} new tokens max, {elapsed:.1f} s")
+    print(
+        f"web benchmark: {args.sessions} conversations x {args.turns} turns, model {args.model}, "
+        f"{args.max_new_tokens} new tokens max, {elapsed:.1f} s"
+    )
     print(f"{'':18} {'p50':>9} {'p90':>9} {'p99':>9} {'max':>9}")
     for name, values in rows.items():
         cells = [percentile(values, q) for q in (50, 90, 99, 100)]
         print(f"{name:18} " + " ".join(f"{cell:9.1f}" for cell in cells))
     tokens = sum(r.tokens for r in done)
-    print(f"turns done {len(done)}, lost {lost}, streamed tokens {tokens} ({tokens / elapsed:.0f}/s)")
+    print(
+        f"turns done {len(done)}, lost {lost}, streamed tokens {tokens} ({tokens / elapsed:.0f}/s)"
+    )
     problems = sorted({r.problem for r in run.results if not r.ok})
     for problem in problems[:5]:
         print(f"  lost: {problem}")
     if args.json:
-        print(json.dumps({
-            "sessions": args.sessions,
-            "turns": args.sessions * args.turns,
-            "lost": lost,
-            "overhead_ms_p50": round(percentile(rows["overhead (ms)"], 50), 2),
-            "overhead_ms_p99": round(percentile(rows["overhead (ms)"], 99), 2),
-            "client_ttft_ms_p50": round(percentile(rows["client ttft (ms)"], 50), 2),
-            "engine_ttft_ms_p50": round(percentile(rows["engine ttft (ms)"], 50), 2),
-            "elapsed_s": round(elapsed, 1),
-        }))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "sessions": args.sessions,
+                    "turns": args.sessions * args.turns,
+                    "lost": lost,
+                    "overhead_ms_p50": round(percentile(rows["overhead (ms)"], 50), 2),
+                    "overhead_ms_p99": round(percentile(rows["overhead (ms)"], 99), 2),
+                    "client_ttft_ms_p50": round(percentile(rows["client ttft (ms)"], 50), 2),
+                    "engine_ttft_ms_p50": round(percentile(rows["engine ttft (ms)"], 50), 2),
+                    "elapsed_s": round(elapsed, 1),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

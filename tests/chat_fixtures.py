@@ -68,7 +68,9 @@ def is_reply_end(frame: Frame) -> bool:
     return frame["type"] == "reply.end"
 
 
-def send_frame(client_message_id: str, text: str = "", attachment_ids: list[str] | None = None) -> Frame:
+def send_frame(
+    client_message_id: str, text: str = "", attachment_ids: list[str] | None = None
+) -> Frame:
     return {
         "type": "send",
         "client_message_id": client_message_id,
@@ -77,7 +79,9 @@ def send_frame(client_message_id: str, text: str = "", attachment_ids: list[str]
     }
 
 
-async def say(socket: WebsocketCommunicator, client_message_id: str, text: str, **kwargs: Any) -> list[Frame]:
+async def say(
+    socket: WebsocketCommunicator, client_message_id: str, text: str, **kwargs: Any
+) -> list[Frame]:
     """Send a message and collect frames until its reply has ended."""
     await socket.send_json_to(send_frame(client_message_id, text, **kwargs))
     return await receive_until(socket, is_reply_end)

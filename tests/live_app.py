@@ -11,11 +11,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import requests
 from websockets.asyncio.client import ClientConnection, connect
@@ -49,21 +49,33 @@ class LiveApp:
 
     def manage(self, *args: str) -> None:
         subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True, capture_output=True
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
         )
 
     def spawn(self, name: str, *command: str) -> subprocess.Popen[bytes]:
         log = open(self.log_dir / f"{name}.log", "wb")
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
         self.processes[name] = process
         return process
 
     def start_web(self) -> None:
         self.spawn(
             "daphne",
-            sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
             "supportbot.asgi:application",
-        )  # fmt: skip
+        )
         wait_for(lambda: _answers(self.base_url), 60, "Daphne to answer")
 
     def start_worker(self, name: str) -> subprocess.Popen[bytes]:
@@ -135,7 +147,9 @@ def _answers(url: str) -> bool:
 
 async def turn(socket: ClientConnection, client_message_id: str, text: str) -> list[Frame]:
     """Send one message; every frame up to and including its reply.end."""
-    await socket.send(json.dumps({"type": "send", "client_message_id": client_message_id, "text": text}))
+    await socket.send(
+        json.dumps({"type": "send", "client_message_id": client_message_id, "text": text})
+    )
     frames = []
     while not frames or frames[-1]["type"] not in ("reply.end", "error"):
         frames.append(json.loads(await socket.recv()))

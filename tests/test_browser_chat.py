@@ -50,7 +50,10 @@ def count_token_frames(page: Page) -> list[int]:
     received = [0]
 
     def watch(socket) -> None:
-        socket.on("framereceived", lambda payload: received.__setitem__(0, received[0] + ('"token"' in str(payload))))
+        socket.on(
+            "framereceived",
+            lambda payload: received.__setitem__(0, received[0] + ('"token"' in str(payload))),
+        )
 
     page.on("websocket", watch)
     return received
@@ -107,7 +110,9 @@ def test_upload_ask_watch_the_reply_stream_and_find_it_after_reload(app, browser
     expect(page.locator(".message.user").first).to_contain_text("What does this error mean?")
     expect(page.locator(".message.assistant").first.locator(".body")).to_have_text(first_reply)
     expect(page.locator(".message.user img")).to_have_count(2)
-    loaded = page.locator(".message.user img").first.evaluate("img => img.complete && img.naturalWidth")
+    loaded = page.locator(".message.user img").first.evaluate(
+        "img => img.complete && img.naturalWidth"
+    )
     assert loaded == 320
 
     # The same conversation on a 375 px wide phone screen: nothing scrolls sideways.
@@ -127,10 +132,14 @@ def test_the_page_is_usable_from_the_keyboard(app, browser):
     focused = []
     for _ in range(6):
         page.keyboard.press("Tab")
-        focused.append(page.evaluate("document.activeElement.id || document.activeElement.className"))
+        focused.append(
+            page.evaluate("document.activeElement.id || document.activeElement.className")
+        )
     assert "attach" in focused and "text" in focused
     page.locator("#text").focus()
     page.keyboard.type("Hello from the keyboard")
     page.keyboard.press("Enter")
     expect(page.locator(".message.assistant")).to_have_count(1)
-    expect(page.locator(".message.assistant")).not_to_have_class("message assistant generating", timeout=60_000)
+    expect(page.locator(".message.assistant")).not_to_have_class(
+        "message assistant generating", timeout=60_000
+    )

@@ -51,7 +51,9 @@ async def resume(socket: WebsocketCommunicator, last_message_id: int | None = No
 async def test_multi_turn_with_images_streams_in_order_and_stores_usage(conversation, screenshot):
     async with chat_socket(conversation.id, conversation.visitor_id) as socket:
         assert await resume(socket) == []
-        first = await say(socket, "turn-1", "What does this error mean?", attachment_ids=[str(screenshot.id)])
+        first = await say(
+            socket, "turn-1", "What does this error mean?", attachment_ids=[str(screenshot.id)]
+        )
         ack, tokens, end = first[0], first[1:-1], first[-1]
         assert ack["type"] == "ack" and ack["duplicate"] is False
         assert ack["message"]["attachments"][0]["id"] == str(screenshot.id)
@@ -72,7 +74,9 @@ async def test_multi_turn_with_images_streams_in_order_and_stores_usage(conversa
         assert second_usage["prompt_tokens"] > reply["usage"]["prompt_tokens"]
 
     stored = await database_sync_to_async(
-        lambda: list(conversation.messages.values_list("role", "finish_reason", "ttft_ms", "total_ms"))
+        lambda: list(
+            conversation.messages.values_list("role", "finish_reason", "ttft_ms", "total_ms")
+        )
     )()
     assert [row[0] for row in stored] == ["user", "assistant", "user", "assistant"]
     for _role, finish_reason, ttft_ms, total_ms in stored[1::2]:
@@ -103,7 +107,9 @@ async def test_reply_finishes_while_disconnected_and_reconnect_gets_what_was_mis
     reply_id = ack["reply"]["id"]
 
     async with asyncio.timeout(60):
-        while (reply := await database_sync_to_async(Message.objects.get)(pk=reply_id)).is_generating:
+        while (
+            reply := await database_sync_to_async(Message.objects.get)(pk=reply_id)
+        ).is_generating:
             await asyncio.sleep(0.05)
     assert reply.finish_reason in ("stop", "length") and reply.text
 
@@ -176,9 +182,15 @@ async def test_a_send_while_a_reply_is_generating_is_refused(conversation):
         ('{"text": "no type"}', "invalid_frame"),
         ('{"type": "shout", "text": "hi"}', "unknown_type"),
         ('{"type": "send", "text": "no id"}', "invalid_frame"),
-        ('{"type": "send", "client_message_id": "bad id with spaces", "text": "x"}', "invalid_frame"),
+        (
+            '{"type": "send", "client_message_id": "bad id with spaces", "text": "x"}',
+            "invalid_frame",
+        ),
         (json.dumps(send_frame("long", "x" * 4001)), "text_too_long"),
-        (json.dumps(send_frame("many", "x", [str(uuid.uuid4()) for _ in range(5)])), "too_many_attachments"),
+        (
+            json.dumps(send_frame("many", "x", [str(uuid.uuid4()) for _ in range(5)])),
+            "too_many_attachments",
+        ),
         (json.dumps(send_frame("empty", "   ")), "empty_message"),
         (json.dumps(send_frame("ghost", "look", [str(uuid.uuid4())])), "attachment_not_found"),
         ('{"type": "resume", "last_message_id": "yesterday"}', "invalid_frame"),

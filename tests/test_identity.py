@@ -58,7 +58,14 @@ def test_a_forged_or_tampered_cookie_is_not_an_identity():
 
 def test_the_page_carries_the_chat_controls():
     html = Client().get("/").content.decode()
-    for control in ['id="text"', 'id="send"', 'id="file-input"', 'id="talk-to-human"', "chat.js", "chat.css"]:
+    for control in [
+        'id="text"',
+        'id="send"',
+        'id="file-input"',
+        'id="talk-to-human"',
+        "chat.js",
+        "chat.css",
+    ]:
         assert control in html
 
 

@@ -67,12 +67,18 @@ def stored_reply(database: str, reply_id: int) -> dict:
             " WHERE id = %s",
             (reply_id,),
         ).fetchone()
-    return dict(zip(["worker_id", "generation_attempts", "prompt_tokens", "cached_tokens"], row))
+    return dict(
+        zip(
+            ["worker_id", "generation_attempts", "prompt_tokens", "cached_tokens"], row, strict=True
+        )
+    )
 
 
 async def test_affinity_holds_and_a_killed_owner_fails_over(app, database, redis_prefix):
     workers = {name: app.start_worker(name) for name in ("worker-a", "worker-b")}
-    worker_ids = wait_for(lambda: len(ids := live_workers(redis_prefix)) == 2 and ids, 90, "two workers")
+    worker_ids = wait_for(
+        lambda: len(ids := live_workers(redis_prefix)) == 2 and ids, 90, "two workers"
+    )
     visitor = app.visit()
 
     async with app.socket(visitor) as socket:

@@ -53,11 +53,15 @@ def png_claiming_size(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims a huge image: a decompression bomb's first bytes."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00" * 64)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 def test_png_is_stored_under_a_random_name_and_served_to_its_owner(client, conversation):
@@ -111,8 +115,18 @@ def test_webp_and_gif_are_accepted_as_png(client, conversation, image_format):
             415,
             "unsupported_type",
         ),
-        (image_bytes(Image.new("RGB", (200, 200), "blue"), "BMP"), "old.png", 415, "unsupported_type"),
-        (image_bytes(Image.new("RGB", (400, 300), "red"), "JPEG")[:700], "cut.jpg", 422, "bad_image"),
+        (
+            image_bytes(Image.new("RGB", (200, 200), "blue"), "BMP"),
+            "old.png",
+            415,
+            "unsupported_type",
+        ),
+        (
+            image_bytes(Image.new("RGB", (400, 300), "red"), "JPEG")[:700],
+            "cut.jpg",
+            422,
+            "bad_image",
+        ),
         (png_claiming_size(30_000, 30_000), "bomb.png", 422, "bad_image"),
         (b"", "empty.png", 415, "unsupported_type"),
     ],
@@ -156,7 +170,9 @@ def test_upload_to_a_foreign_conversation_is_not_found(client):
     assert not Attachment.objects.exists()
 
 
-def test_attachment_is_hidden_from_other_visitors_but_not_from_staff(client, conversation, django_user_model):
+def test_attachment_is_hidden_from_other_visitors_but_not_from_staff(
+    client, conversation, django_user_model
+):
     url = upload(client, conversation, screenshot_png()).json()["url"]
     stranger = Client()
     stranger.cookies.load(cookie_header(uuid.uuid4()))

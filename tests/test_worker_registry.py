@@ -40,7 +40,9 @@ def test_a_conversation_keeps_its_worker_and_only_a_dead_workers_conversations_m
     assert pick_worker(conversations[0], []) is None
 
 
-async def test_heartbeats_expire_draining_workers_take_no_new_turns_and_deregistering_is_at_once(registry):
+async def test_heartbeats_expire_draining_workers_take_no_new_turns_and_deregistering_is_at_once(
+    registry,
+):
     await registry.heartbeat("worker-a")
     await registry.heartbeat("worker-b")
     await registry.heartbeat("worker-c")
@@ -49,7 +51,10 @@ async def test_heartbeats_expire_draining_workers_take_no_new_turns_and_deregist
     await registry.heartbeat("worker-b", accepting=False)  # draining before a shutdown
     await registry.deregister("worker-c")
     assert sorted(await registry.live_workers()) == ["worker-a"]
-    assert await registry.alive_among({"worker-a", "worker-b", "worker-c"}) == {"worker-a", "worker-b"}
+    assert await registry.alive_among({"worker-a", "worker-b", "worker-c"}) == {
+        "worker-a",
+        "worker-b",
+    }
 
     await asyncio.sleep(0.4)  # nobody beats any more: all expire
     assert await registry.live_workers() == []

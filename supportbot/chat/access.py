@@ -9,7 +9,9 @@ from django.http import HttpRequest
 from supportbot.chat.models import Conversation
 
 
-def visitor_conversation(conversation_id: uuid.UUID | str, visitor_id: uuid.UUID | None) -> Conversation | None:
+def visitor_conversation(
+    conversation_id: uuid.UUID | str, visitor_id: uuid.UUID | None
+) -> Conversation | None:
     """The conversation if this visitor owns it. A foreign one looks exactly like a missing one."""
     if visitor_id is None:
         return None

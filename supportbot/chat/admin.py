@@ -6,7 +6,15 @@ from supportbot.chat.models import Attachment, Conversation, Message
 class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
-    fields = ["role", "text", "finish_reason", "completion_tokens", "cached_tokens", "ttft_ms", "created_at"]
+    fields = [
+        "role",
+        "text",
+        "finish_reason",
+        "completion_tokens",
+        "cached_tokens",
+        "ttft_ms",
+        "created_at",
+    ]
     readonly_fields = fields
     can_delete = False
 
@@ -21,7 +29,18 @@ class ConversationAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "conversation", "role", "finish_reason", "prompt_tokens", "cached_tokens", "completion_tokens", "ttft_ms", "total_ms", "created_at"]
+    list_display = [
+        "id",
+        "conversation",
+        "role",
+        "finish_reason",
+        "prompt_tokens",
+        "cached_tokens",
+        "completion_tokens",
+        "ttft_ms",
+        "total_ms",
+        "created_at",
+    ]
     list_filter = ["role", "finish_reason"]
     search_fields = ["text", "conversation__id"]
     raw_id_fields = ["conversation"]

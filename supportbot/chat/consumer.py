@@ -137,7 +137,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _resume(self, last_message_id: int | None) -> None:
         still_generating = await settle_lost_replies(self.conversation_id)
-        messages = await database_sync_to_async(missed_messages)(self.conversation_id, last_message_id)
+        messages = await database_sync_to_async(missed_messages)(
+            self.conversation_id, last_message_id
+        )
         await self.send(json.dumps({"type": "history", "messages": messages}))
         if still_generating:
             self._watch_generating_replies()

@@ -122,7 +122,9 @@ def attachment_payload(attachment: Attachment) -> dict[str, Any]:
     }
 
 
-def message_payload(message: Message, attachments: list[Attachment] | None = None) -> dict[str, Any]:
+def message_payload(
+    message: Message, attachments: list[Attachment] | None = None
+) -> dict[str, Any]:
     """`attachments` saves the query when the caller has them at hand; only visitors attach."""
     if attachments is None:
         attachments = list(message.attachments.all()) if message.role == Message.Role.USER else []

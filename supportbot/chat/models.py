@@ -47,7 +47,9 @@ class Message(models.Model):
         TIMEOUT = "timeout"
         ERROR = "error"
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     role = models.CharField(max_length=16, choices=Role.choices)
     text = models.TextField(blank=True)
     # Chosen by the browser for each send; a resend with the same id is answered, not repeated.

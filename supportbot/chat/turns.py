@@ -36,7 +36,10 @@ class AcceptedTurn:
 
 
 def _accepted(
-    user_message: Message, reply: Message, duplicate: bool, attachments: list[Attachment] | None = None
+    user_message: Message,
+    reply: Message,
+    duplicate: bool,
+    attachments: list[Attachment] | None = None,
 ) -> AcceptedTurn:
     ack = {
         "type": "ack",
@@ -116,9 +119,13 @@ def _find_duplicate(conversation_id: uuid.UUID, client_message_id: str) -> Accep
     return _accepted(user_message, reply, duplicate=True)
 
 
-def missed_messages(conversation_id: uuid.UUID, last_message_id: int | None) -> list[dict[str, Any]]:
+def missed_messages(
+    conversation_id: uuid.UUID, last_message_id: int | None
+) -> list[dict[str, Any]]:
     """Every message after `last_message_id` (all of them for None), generating replies included."""
-    messages = Message.objects.filter(conversation_id=conversation_id).prefetch_related("attachments")
+    messages = Message.objects.filter(conversation_id=conversation_id).prefetch_related(
+        "attachments"
+    )
     if last_message_id is not None:
         messages = messages.filter(id__gt=last_message_id)
     return [message_payload(message) for message in messages]

@@ -39,7 +39,9 @@ def finish_reply(reply_id: int, worker_id: str, outcome: Finished) -> Message | 
     return Message.objects.get(pk=reply_id) if updated else None
 
 
-def fail_reply(reply_id: int, error: str, text: str = "", worker_id: str | None = None) -> Message | None:
+def fail_reply(
+    reply_id: int, error: str, text: str = "", worker_id: str | None = None
+) -> Message | None:
     """Mark a reply that will never finish normally; None when it already finished (or, given a
     worker, is no longer that worker's)."""
     updated = _generating(reply_id, worker_id).update(

@@ -49,7 +49,7 @@ class InferenceRouter(Protocol):
 
 
 class InProcessRouter:
-    """Without Redis the engine lives in the web process, loaded on the first turn."""
+    """Without Redis the engine lives in the web process, loaded when the first visitor connects."""
 
     def __init__(self) -> None:
         # Unique per process start, so replies left generating by a previous run count as lost.
@@ -107,7 +107,8 @@ class RedisRouter:
             await get_channel_layer().send(worker_registry.worker_channel(worker_id), request)
         except ChannelFull:
             log.warning("worker %s has a full queue; reply %s fails", worker_id, reply_id)
-            await announce_end(conversation_id, await database_sync_to_async(fail_reply)(reply_id, NO_WORKER))
+            failed = await database_sync_to_async(fail_reply)(reply_id, NO_WORKER)
+            await announce_end(conversation_id, failed)
 
     async def alive_among(self, worker_ids: set[str]) -> set[str]:
         return await worker_registry.alive_among(worker_ids)

@@ -73,7 +73,8 @@ async def generate_reply(
     except Exception:
         log.exception("reply %s of conversation %s failed", reply_id, conversation_id)
         outcome = Finished("".join(parts), Usage(finish_reason="error", error=FAILED))
-    await announce_end(conversation_id, await database_sync_to_async(finish_reply)(reply_id, worker_id, outcome))
+    finished = await database_sync_to_async(finish_reply)(reply_id, worker_id, outcome)
+    await announce_end(conversation_id, finished)
 
 
 async def announce_end(conversation_id: uuid.UUID | str, reply: Message | None) -> None:

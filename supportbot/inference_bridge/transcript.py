@@ -12,6 +12,7 @@ from PIL import Image
 from inference.types import ChatMessage, GenerationRequest, SamplingParams
 from supportbot.chat.models import Message
 
+
 def build_request(conversation_id: uuid.UUID | str, reply_id: int) -> GenerationRequest:
     """The request for reply `reply_id`: the system prompt and every message stored before it."""
     history = Message.objects.filter(
@@ -34,6 +35,7 @@ def build_request(conversation_id: uuid.UUID | str, reply_id: int) -> Generation
         sampling=SamplingParams(max_new_tokens=settings.SUPPORTBOT_MAX_NEW_TOKENS),
         request_id=str(reply_id),
     )
+
 
 @functools.lru_cache(maxsize=64)
 def _stored_image(attachment_id: uuid.UUID, path: str) -> Image.Image:

@@ -67,7 +67,9 @@ async def _keep_heartbeat(worker_id: str, accepting: asyncio.Event) -> None:
         await asyncio.sleep(settings.INFERENCE_HEARTBEAT_S)
 
 
-async def _take_requests(engine: Engine, worker_id: str, generating: set[asyncio.Task[None]]) -> None:
+async def _take_requests(
+    engine: Engine, worker_id: str, generating: set[asyncio.Task[None]]
+) -> None:
     layer = get_channel_layer()
     channel = worker_registry.worker_channel(worker_id)
     while True:

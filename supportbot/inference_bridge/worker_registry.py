@@ -81,10 +81,10 @@ async def live_workers() -> list[str]:
     if not members:
         return []
     beats = await client.mget([_heartbeat_key(member) for member in members])
-    dead = [member for member, beat in zip(members, beats) if beat is None]
+    dead = [member for member, beat in zip(members, beats, strict=True) if beat is None]
     if dead:
         await client.srem(_members_key(), *dead)
-    return [member for member, beat in zip(members, beats) if beat is not None]
+    return [member for member, beat in zip(members, beats, strict=True) if beat is not None]
 
 
 async def alive_among(worker_ids: set[str]) -> set[str]:
@@ -93,7 +93,7 @@ async def alive_among(worker_ids: set[str]) -> set[str]:
         return set()
     ordered = sorted(worker_ids)
     beats = await _redis().mget([_heartbeat_key(worker_id) for worker_id in ordered])
-    return {worker_id for worker_id, beat in zip(ordered, beats) if beat is not None}
+    return {worker_id for worker_id, beat in zip(ordered, beats, strict=True) if beat is not None}
 
 
 def pick_worker(conversation_id: uuid.UUID | str, workers: list[str]) -> str | None:

@@ -13,5 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.REDIS_URL:
-            raise CommandError("REDIS_URL is not set: without Redis the web process runs the engine itself.")
+            raise CommandError(
+                "REDIS_URL is not set: without Redis the web process runs the engine itself."
+            )
         asyncio.run(serve_forever(worker_registry.new_worker_id()))
