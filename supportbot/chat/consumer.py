@@ -88,6 +88,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         elif isinstance(frame, PingFrame):
             await self.send(json.dumps({"type": "pong"}))
 
+    async def dispatch(self, message: dict[str, str]) -> None:
+        # Channels runs close_old_connections on the database thread before every handler; relayed
+        # frames (one per token) never touch the database, and that hop queued every token behind
+        # other conversations' queries.
+        if message["type"] == "chat.frame":
+            await self.chat_frame(message)
+        else:
+            await super().dispatch(message)
+
     async def chat_frame(self, event: dict[str, str]) -> None:
         """A frame for everyone in the conversation (tokens, finished replies), already encoded."""
         await self.send(text_data=event["frame"])
