@@ -72,6 +72,21 @@ def paste_image(page: Page, png: bytes) -> None:
     )
 
 
+def drop_image(page: Page, png: bytes) -> None:
+    """What the browser does when a screenshot file is dragged onto the page and dropped."""
+    page.evaluate(
+        """(data) => {
+            const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], "dropped.png", {type: "image/png"}));
+            const target = document.getElementById("log");
+            target.dispatchEvent(new DragEvent("dragover", {dataTransfer: transfer, bubbles: true}));
+            target.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
+        }""",
+        base64.b64encode(png).decode(),
+    )
+
+
 def test_upload_ask_watch_the_reply_stream_and_find_it_after_reload(app, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 800})
@@ -125,7 +140,7 @@ def test_upload_ask_watch_the_reply_stream_and_find_it_after_reload(app, browser
     phone.screenshot(path=str(ARTIFACTS / "chat-phone.png"), full_page=True)
 
 
-def test_the_page_is_usable_from_the_keyboard(app, browser):
+def test_the_page_is_usable_from_the_keyboard_and_takes_dropped_images(app, browser):
     page = browser.new_page()
     page.goto(app.base_url + "/")
     expect(page.locator("#connection")).to_have_text("Online")
@@ -136,9 +151,12 @@ def test_the_page_is_usable_from_the_keyboard(app, browser):
             page.evaluate("document.activeElement.id || document.activeElement.className")
         )
     assert "attach" in focused and "text" in focused
+    drop_image(page, screenshot_png(label="Dropped"))
+    expect(page.locator(".preview.uploaded")).to_have_count(1)
     page.locator("#text").focus()
     page.keyboard.type("Hello from the keyboard")
     page.keyboard.press("Enter")
+    expect(page.locator(".message.user img")).to_have_count(1)
     expect(page.locator(".message.assistant")).to_have_count(1)
     expect(page.locator(".message.assistant")).not_to_have_class(
         "message assistant generating", timeout=60_000
