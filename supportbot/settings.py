@@ -195,6 +195,10 @@ LOGGING = {
 # default for this machine.
 SUPPORTBOT_MODEL = os.environ.get("SUPPORTBOT_MODEL", "")
 SUPPORTBOT_MAX_NEW_TOKENS = _env_int("SUPPORTBOT_MAX_NEW_TOKENS", 256)
+# Memory for all conversations' KV caches in one engine (see docs/deploy.md for sizing on GPUs),
+# and how many conversations generate together in one batched step.
+SUPPORTBOT_KV_CACHE_MB = _env_int("SUPPORTBOT_KV_CACHE_MB", 2048)
+SUPPORTBOT_MAX_BATCH = _env_int("SUPPORTBOT_MAX_BATCH", 16)
 SUPPORTBOT_SYSTEM_PROMPT = (
     "You are SupportBot, a friendly customer-support assistant. Users may attach screenshots of "
     "their problem. Answer briefly and concretely, in the user's language."

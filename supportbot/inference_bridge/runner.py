@@ -36,7 +36,10 @@ def start_engine() -> Engine:
 
     model_name = settings.SUPPORTBOT_MODEL or default_model_spec()
     log.info("loading model %s", model_name)
-    return Engine(load_model(model_name), EngineConfig()).start()
+    config = EngineConfig(
+        kv_budget_bytes=settings.SUPPORTBOT_KV_CACHE_MB * 2**20, max_batch=settings.SUPPORTBOT_MAX_BATCH
+    )
+    return Engine(load_model(model_name), config).start()
 
 
 def relay(frame: str) -> dict[str, str]:
