@@ -21,8 +21,8 @@ class MessageInline(admin.TabularInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ["id", "status", "language", "created_at", "updated_at"]
-    list_filter = ["status"]
+    list_display = ["id", "source", "status", "language", "created_at", "updated_at"]
+    list_filter = ["source", "status"]
     search_fields = ["id", "visitor_id"]
     inlines = [MessageInline]
 

@@ -16,10 +16,17 @@ class Conversation(models.Model):
         OPEN = "open", "A person answers"
         RESOLVED = "resolved", "Resolved"
 
+    class Source(models.TextChoices):
+        WEB = "web", "Web chat"
+        API = "api", "API"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The owner: the anonymous visitor id from the signed cookie (see chat.identity).
     visitor_id = models.UUIDField(db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOT)
+    # API conversations are stateless calls of /v1/chat/completions (see supportbot.api), logged
+    # here like chat turns; their visitor_id is the API key's id.
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
     # The browser's preferred language (BCP 47 tag) when the conversation started.
     language = models.CharField(max_length=35, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

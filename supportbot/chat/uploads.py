@@ -11,15 +11,21 @@ import io
 
 from django.core.files.base import ContentFile
 
-from supportbot.chat.models import Attachment, Conversation
-from supportbot.inference_bridge.images import decode_image
+from supportbot.chat.models import Attachment, Conversation, Message
+from supportbot.inference_bridge.images import DecodedImage, decode_image
 
 JPEG_QUALITY = 90
 
 
 def store_upload(conversation: Conversation, data: bytes) -> Attachment:
     """Raises inference_bridge.images.ImageRejected for anything that is not an acceptable image."""
-    decoded = decode_image(data)
+    return store_image(conversation, decode_image(data))
+
+
+def store_image(
+    conversation: Conversation, decoded: DecodedImage, message: Message | None = None
+) -> Attachment:
+    """Store an image already checked by decode_image, optionally attached to a message."""
     encoded = io.BytesIO()
     # Photos stay JPEG (PNG would bloat them); screenshots and the rest become lossless PNG.
     if decoded.is_photo:
@@ -31,6 +37,7 @@ def store_upload(conversation: Conversation, data: bytes) -> Attachment:
     stored_bytes = encoded.getvalue()
     attachment = Attachment(
         conversation=conversation,
+        message=message,
         content_type=content_type,
         size=len(stored_bytes),
         width=decoded.image.width,
