@@ -10,7 +10,7 @@ import os
 import secrets
 import threading
 import uuid
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from channels.db import database_sync_to_async
 from channels.exceptions import ChannelFull
@@ -38,11 +38,20 @@ class InferenceRouter(Protocol):
     def prepare(self) -> None:
         """A visitor opened a conversation: get ready to answer (load the model if it is here)."""
 
-    async def choose_worker(self, conversation_id: uuid.UUID) -> str | None:
-        """The worker that should generate the conversation's next reply; None if there is none."""
+    async def choose_worker(self, conversation_id: uuid.UUID | str) -> str | None:
+        """The worker that should generate the conversation's next reply; None if there is none.
+        API calls pass a fingerprint of the conversation's start instead of an id, so that the
+        calls of one conversation land on the worker that caches it."""
 
-    async def dispatch(self, conversation_id: uuid.UUID, reply_id: int, worker_id: str) -> None:
-        """Start generating the stored reply on `worker_id`; returns without waiting for it."""
+    async def dispatch(
+        self,
+        conversation_id: uuid.UUID,
+        reply_id: int,
+        worker_id: str,
+        sampling: dict[str, Any] | None = None,
+    ) -> None:
+        """Start generating the stored reply on `worker_id`; returns without waiting for it.
+        `sampling` overrides SamplingParams fields (plain values: it may travel through Redis)."""
 
     async def alive_among(self, worker_ids: set[str]) -> set[str]:
         """Which of these workers are still running."""
@@ -71,18 +80,26 @@ class InProcessRouter:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def choose_worker(self, conversation_id: uuid.UUID) -> str | None:
+    async def choose_worker(self, conversation_id: uuid.UUID | str) -> str | None:
         return self.worker_id
 
-    async def dispatch(self, conversation_id: uuid.UUID, reply_id: int, worker_id: str) -> None:
-        task = asyncio.create_task(self._generate(conversation_id, reply_id))
+    async def dispatch(
+        self,
+        conversation_id: uuid.UUID,
+        reply_id: int,
+        worker_id: str,
+        sampling: dict[str, Any] | None = None,
+    ) -> None:
+        task = asyncio.create_task(self._generate(conversation_id, reply_id, sampling))
         # Held here, not by the consumer, so the reply outlives the visitor's connection.
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _generate(self, conversation_id: uuid.UUID, reply_id: int) -> None:
+    async def _generate(
+        self, conversation_id: uuid.UUID, reply_id: int, sampling: dict[str, Any] | None
+    ) -> None:
         engine = self._engine or await asyncio.to_thread(self.engine)
-        await generate_reply(engine, conversation_id, reply_id, self.worker_id)
+        await generate_reply(engine, conversation_id, reply_id, self.worker_id, sampling)
 
     async def alive_among(self, worker_ids: set[str]) -> set[str]:
         return worker_ids & {self.worker_id}
@@ -94,14 +111,21 @@ class RedisRouter:
     def prepare(self) -> None:
         pass  # the workers load their models when they start
 
-    async def choose_worker(self, conversation_id: uuid.UUID) -> str | None:
+    async def choose_worker(self, conversation_id: uuid.UUID | str) -> str | None:
         return worker_registry.pick_worker(conversation_id, await worker_registry.live_workers())
 
-    async def dispatch(self, conversation_id: uuid.UUID, reply_id: int, worker_id: str) -> None:
+    async def dispatch(
+        self,
+        conversation_id: uuid.UUID,
+        reply_id: int,
+        worker_id: str,
+        sampling: dict[str, Any] | None = None,
+    ) -> None:
         request = {
             "type": "generate.reply",
             "conversation_id": str(conversation_id),
             "reply_id": reply_id,
+            "sampling": sampling,
         }
         try:
             await get_channel_layer().send(worker_registry.worker_channel(worker_id), request)

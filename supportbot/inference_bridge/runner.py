@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -48,7 +48,11 @@ def relay(frame: str) -> dict[str, str]:
 
 
 async def generate_reply(
-    engine: Engine, conversation_id: uuid.UUID | str, reply_id: int, worker_id: str
+    engine: Engine,
+    conversation_id: uuid.UUID | str,
+    reply_id: int,
+    worker_id: str,
+    sampling: dict[str, Any] | None = None,
 ) -> None:
     """Generate reply `reply_id` as worker `worker_id`, streaming tokens to the conversation's
     group, then store it.
@@ -61,7 +65,7 @@ async def generate_reply(
     group = conversation_group(conversation_id)
     parts: list[str] = []
     try:
-        request = await database_sync_to_async(build_request)(conversation_id, reply_id)
+        request = await database_sync_to_async(build_request)(conversation_id, reply_id, sampling)
         outcome: Finished | None = None
         async for event in engine.stream(request):
             if isinstance(event, TokenDelta):

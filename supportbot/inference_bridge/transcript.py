@@ -5,20 +5,29 @@ from __future__ import annotations
 
 import functools
 import uuid
+from typing import Any
 
 from django.conf import settings
 from PIL import Image
 
 from inference.types import ChatMessage, GenerationRequest, SamplingParams
-from supportbot.chat.models import Message
+from supportbot.chat.models import Conversation, Message
 
 
-def build_request(conversation_id: uuid.UUID | str, reply_id: int) -> GenerationRequest:
-    """The request for reply `reply_id`: the system prompt and every message stored before it."""
+def build_request(
+    conversation_id: uuid.UUID | str, reply_id: int, sampling: dict[str, Any] | None = None
+) -> GenerationRequest:
+    """The request for reply `reply_id`: the system prompt and every message stored before it.
+
+    `sampling` overrides SamplingParams fields (API calls choose temperature, max_tokens, ...).
+    """
+    conversation = Conversation.objects.only("source").get(pk=conversation_id)
+    from_api = conversation.source == Conversation.Source.API
     history = Message.objects.filter(
         conversation_id=conversation_id, id__lt=reply_id
     ).prefetch_related("attachments")
-    messages = [ChatMessage("system", settings.SUPPORTBOT_SYSTEM_PROMPT)]
+    # API clients bring their own system prompt, if any.
+    messages = [] if from_api else [ChatMessage("system", settings.SUPPORTBOT_SYSTEM_PROMPT)]
     for message in history:
         if message.role == Message.Role.USER:
             images = [_stored_image(a.id, a.file.path) for a in message.attachments.all()]
@@ -30,9 +39,13 @@ def build_request(conversation_id: uuid.UUID | str, reply_id: int) -> Generation
             # leave no trace.
             messages.append(ChatMessage("assistant", message.text))
     return GenerationRequest(
-        session_id=str(conversation_id),
+        # Every API call is a new stored conversation resending the whole history: sessionless,
+        # the engine reuses whichever cached conversation shares the longest prefix.
+        session_id="" if from_api else str(conversation_id),
         messages=messages,
-        sampling=SamplingParams(max_new_tokens=settings.SUPPORTBOT_MAX_NEW_TOKENS),
+        sampling=SamplingParams(
+            **{"max_new_tokens": settings.SUPPORTBOT_MAX_NEW_TOKENS, **(sampling or {})}
+        ),
         request_id=str(reply_id),
     )
 

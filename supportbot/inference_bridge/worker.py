@@ -82,7 +82,13 @@ async def _take_requests(
             await asyncio.sleep(settings.INFERENCE_HEARTBEAT_S)
             continue
         task = asyncio.create_task(
-            generate_reply(engine, request["conversation_id"], request["reply_id"], worker_id)
+            generate_reply(
+                engine,
+                request["conversation_id"],
+                request["reply_id"],
+                worker_id,
+                request.get("sampling"),
+            )
         )
         generating.add(task)
         task.add_done_callback(generating.discard)
