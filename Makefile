@@ -43,7 +43,8 @@ run: install system-deps
 	@echo "SupportBot is starting: open http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
 	$(DAPHNE)
 
-# Redis + PostgreSQL with WORKERS inference worker processes; the web process runs no model.
+# Redis + PostgreSQL with WORKERS inference worker processes and a Celery worker with beat; the
+# web process runs no model.
 WORKERS ?= 2
 run-redis: export DEBUG ?= 1
 run-redis: export REDIS_URL ?= redis://127.0.0.1:6379/0
@@ -55,7 +56,8 @@ endif
 	$(BIN)/python manage.py migrate --noinput
 	@pids=""; trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	for i in $$(seq $(WORKERS)); do $(BIN)/python manage.py inference_worker & pids="$$pids $$!"; done; \
-	echo "SupportBot (Redis mode, $(WORKERS) inference workers) is starting: open http://127.0.0.1:$(PORT)/"; \
+	$(BIN)/python -m celery -A supportbot worker --beat --loglevel=INFO --schedule var/celerybeat-schedule & pids="$$pids $$!"; \
+	echo "SupportBot (Redis mode, $(WORKERS) inference workers, Celery worker and beat) is starting: open http://127.0.0.1:$(PORT)/"; \
 	$(DAPHNE)
 
 bench-web: install

@@ -2,6 +2,8 @@
 # The container's entrypoint: the first argument names the role (docs/deploy.md).
 #   web        apply migrations, then serve HTTP and WebSockets with Daphne on port 8000
 #   inference  an inference worker (needs REDIS_URL): loads the model, then answers turns
+#   celery     the Celery worker (needs REDIS_URL): ships events, sends mail and webhooks
+#   beat       Celery beat, exactly one per deployment: resends events, enforces the handoff SLA
 #   anything else runs as given: `python manage.py createsuperuser`, `bash`, ...
 set -eu
 
@@ -17,6 +19,12 @@ web)
     ;;
 inference)
     exec python manage.py inference_worker
+    ;;
+celery)
+    exec python -m celery -A supportbot worker --loglevel=INFO
+    ;;
+beat)
+    exec python -m celery -A supportbot beat --loglevel=INFO --schedule /tmp/celerybeat-schedule
     ;;
 *)
     exec "$@"

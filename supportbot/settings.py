@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "supportbot.chat",
     "supportbot.inference_bridge",
     "supportbot.health",
+    "supportbot.events",
+    "supportbot.agents",
 ]
 
 MIDDLEWARE = [
@@ -223,3 +225,43 @@ UPLOAD_MAX_PIXELS = 25_000_000
 
 VISITOR_COOKIE_NAME = "sb_visitor"
 VISITOR_COOKIE_MAX_AGE_S = 365 * 24 * 3600
+
+# --- Celery (supportbot/celery.py) ------------------------------------------------------------
+# With Redis the broker is REDIS_URL; without it every task runs eagerly inside the calling
+# process (the embedded setup), which the Celery app logs at start-up.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+# A worker that dies mid-task leaves the message unacknowledged, so another worker runs it again;
+# every task is idempotent for that reason.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = f"{REDIS_PREFIX}.tasks"
+# Undelivered events (the broker was down when they were written) are sent again this often.
+EVENT_SWEEP_INTERVAL_S = _env_int("SUPPORTBOT_EVENT_SWEEP_S", 30)
+# An event younger than this is left to the task its commit queued; older ones the sweep resends.
+EVENT_SWEEP_GRACE_S = 5
+
+# --- Escalation to human agents (supportbot/agents) ---------------------------------------------
+# Pending conversations nobody claimed within this time are offered to the next agent, raised in
+# priority and reported to the supervisors.
+HANDOFF_SLA_S = _env_int("SUPPORTBOT_HANDOFF_SLA_S", 120)
+HANDOFF_SLA_CHECK_INTERVAL_S = 15
+# A console socket refreshes its agent's presence on every ping; silent for this long = offline.
+AGENT_PRESENCE_TTL_S = 60
+AGENT_DEFAULT_MAX_CONCURRENT = 3
+# Trigger thresholds: consecutive failed bot replies, identical questions, thumbs-down in a row.
+ESCALATE_AFTER_BOT_FAILURES = 2
+ESCALATE_AFTER_REPEATS = 3
+ESCALATE_AFTER_THUMBS_DOWN = 2
+# Comma-separated words that hand a conversation to a person as abusive or very negative.
+ESCALATION_ABUSE_WORDS = _env_list("SUPPORTBOT_ESCALATION_ABUSE_WORDS") or [
+    "idiot", "stupid", "useless", "garbage", "scam", "lawyer", "sue", "垃圾", "骗子", "投诉",
+]
+# Outgoing mail (handoff notifications to agents and supervisors).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "supportbot@localhost")
+# Webhook deliveries: attempts in all before a delivery is recorded as failed.
+WEBHOOK_MAX_ATTEMPTS = 4
+WEBHOOK_TIMEOUT_S = 5

@@ -14,12 +14,20 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from supportbot.agents import handoff
+from supportbot.agents.models import Handoff
+from supportbot.agents.notify import console_conversation_group
+from supportbot.agents.triggers import Trigger
 from supportbot.chat.access import visitor_conversation
 from supportbot.chat.frames import (
+    EscalateFrame,
+    FeedbackFrame,
     FrameError,
     PingFrame,
+    RatingFrame,
     ResumeFrame,
     SendFrame,
+    TypingFrame,
     client_message_id_of,
     conversation_group,
     error_frame,
@@ -28,6 +36,7 @@ from supportbot.chat.frames import (
 from supportbot.chat.rate_limit import VisitorRateLimiter
 from supportbot.chat.turns import ReplyInProgress, TurnRejected, accept_user_turn, missed_messages
 from supportbot.inference_bridge.routing import NO_WORKER, inference_router, settle_lost_replies
+from supportbot.inference_bridge.runner import relay
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +96,35 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self._resume(frame.last_message_id)
         elif isinstance(frame, PingFrame):
             await self.send(json.dumps({"type": "pong"}))
+        else:
+            await self._handoff_frame(frame)
+
+    async def _handoff_frame(
+        self, frame: EscalateFrame | FeedbackFrame | RatingFrame | TypingFrame
+    ) -> None:
+        """The frames about people: the rules live in agents.handoff."""
+        if isinstance(frame, TypingFrame):
+            await self.channel_layer.group_send(
+                console_conversation_group(self.conversation_id),
+                relay(json.dumps({"type": "typing", "role": "user", "typing": frame.typing})),
+            )
+            return
+        try:
+            if isinstance(frame, EscalateFrame):
+                button = Trigger(Handoff.Reason.USER_BUTTON, "pressed Talk to a human")
+                # A repeated press while people own the conversation changes nothing.
+                await database_sync_to_async(handoff.escalate)(self.conversation_id, button)
+            elif isinstance(frame, FeedbackFrame):
+                await database_sync_to_async(handoff.record_feedback)(
+                    self.conversation_id, frame.message_id, frame.helpful
+                )
+            else:
+                await database_sync_to_async(handoff.rate)(
+                    self.conversation_id, frame.score, frame.comment
+                )
+                await self.send(json.dumps({"type": "rating.thanks"}))
+        except handoff.NotAllowed as refused:
+            await self.send(error_frame("not_allowed", str(refused)))
 
     async def dispatch(self, message: dict[str, str]) -> None:
         # Channels runs close_old_connections on the database thread before every handler; relayed
@@ -139,6 +177,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.send(error_frame(rejected.code, rejected.message, frame.client_message_id))
             return
         await self.send(json.dumps(turn.ack))
+        if turn.reply is None:
+            return  # people own the conversation: nothing for the bot to do
         if not turn.duplicate:
             await router.dispatch(self.conversation_id, turn.reply.id, worker_id)
         if turn.reply.is_generating:

@@ -43,7 +43,37 @@ class PingFrame(_ClientFrame):
     type: Literal["ping"]
 
 
-ClientFrame = Annotated[SendFrame | ResumeFrame | PingFrame, Field(discriminator="type")]
+class EscalateFrame(_ClientFrame):
+    """The "Talk to a human" button."""
+
+    type: Literal["escalate"]
+
+
+class FeedbackFrame(_ClientFrame):
+    """Thumbs up (helpful) or down on a finished bot reply."""
+
+    type: Literal["feedback"]
+    message_id: int
+    helpful: bool
+
+
+class RatingFrame(_ClientFrame):
+    """The answer to csat.request after an agent resolved the conversation."""
+
+    type: Literal["rating"]
+    score: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class TypingFrame(_ClientFrame):
+    type: Literal["typing"]
+    typing: bool = True
+
+
+AnyClientFrame = (
+    SendFrame | ResumeFrame | PingFrame | EscalateFrame | FeedbackFrame | RatingFrame | TypingFrame
+)
+ClientFrame = Annotated[AnyClientFrame, Field(discriminator="type")]
 _client_frame = TypeAdapter(ClientFrame)
 
 
@@ -55,7 +85,7 @@ class FrameError(Exception):
         self.client_message_id = client_message_id
 
 
-def parse_client_frame(text: str) -> SendFrame | ResumeFrame | PingFrame:
+def parse_client_frame(text: str) -> AnyClientFrame:
     try:
         return _client_frame.validate_json(text)
     except ValidationError as invalid:
@@ -72,7 +102,7 @@ def _frame_error(text: str, invalid: ValidationError) -> FrameError:
     if kind == "union_tag_not_found":
         return FrameError("invalid_frame", 'The frame has no "type" field.')
     if kind == "union_tag_invalid":
-        return FrameError("unknown_type", "Unknown frame type; expected send, resume or ping.")
+        return FrameError("unknown_type", "Unknown frame type; see docs/protocol.md.")
     client_message_id = client_message_id_of(text)
     if kind == "string_too_long" and where == "send.text":
         return FrameError(

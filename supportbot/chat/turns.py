@@ -10,8 +10,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from supportbot.agents import handoff, triggers
 from supportbot.chat.frames import SendFrame, message_payload
 from supportbot.chat.models import Attachment, Conversation, Message
+from supportbot.events.log import record_event
+from supportbot.events.models import Event
 
 
 class TurnRejected(Exception):
@@ -30,14 +33,16 @@ class ReplyInProgress(TurnRejected):
 
 @dataclass
 class AcceptedTurn:
-    reply: Message  # the bot reply row, generating until the worker finishes it
+    # The bot reply row, generating until the worker finishes it; None while people own the
+    # conversation (or this message handed it to them).
+    reply: Message | None
     duplicate: bool  # a resend of an already accepted message: nothing new was started
     ack: dict[str, Any]  # the "ack" frame for the client
 
 
 def _accepted(
     user_message: Message,
-    reply: Message,
+    reply: Message | None,
     duplicate: bool,
     attachments: list[Attachment] | None = None,
 ) -> AcceptedTurn:
@@ -46,7 +51,7 @@ def _accepted(
         "client_message_id": user_message.client_message_id,
         "duplicate": duplicate,
         "message": message_payload(user_message, attachments),
-        "reply": message_payload(reply),
+        "reply": message_payload(reply) if reply is not None else None,
     }
     return AcceptedTurn(reply, duplicate, ack)
 
@@ -54,6 +59,7 @@ def _accepted(
 def accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: str) -> AcceptedTurn:
     """Store the visitor's message and an empty bot reply assigned to `worker_id`, atomically.
 
+    No reply when people own the conversation, or when this message hands it to them.
     A resend with a known client_message_id returns the stored pair instead of a new one.
     """
     try:
@@ -92,6 +98,8 @@ def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: s
                 "attachment_not_found",
                 "An attached image was not found in this conversation (or was already sent).",
             )
+        # Checked before the message is stored: a repeated question compares with earlier ones.
+        trigger = triggers.on_user_message(conversation, text) if text else None
         user_message = Message.objects.create(
             conversation=conversation,
             role=Message.Role.USER,
@@ -100,6 +108,15 @@ def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: s
         )
         if attachments:
             Attachment.objects.filter(id__in=attachment_ids).update(message=user_message)
+        record_event(
+            Event.Kind.MESSAGE_IN, conversation.id, message=user_message.id, images=len(attachments)
+        )
+        if trigger is not None:
+            handoff.escalate_in_transaction(conversation, trigger)
+        if not handoff.bot_answers(conversation):
+            handoff.relay_visitor_message(conversation, user_message)
+            conversation.save(update_fields=["updated_at"])
+            return _accepted(user_message, None, duplicate=False, attachments=attachments)
         reply = Message.objects.create(
             conversation=conversation, role=Message.Role.ASSISTANT, worker_id=worker_id
         )
@@ -113,9 +130,11 @@ def _find_duplicate(conversation_id: uuid.UUID, client_message_id: str) -> Accep
     ).first()
     if user_message is None:
         return None
-    reply = Message.objects.filter(
-        conversation_id=conversation_id, role=Message.Role.ASSISTANT, id__gt=user_message.id
+    # The reply that answered it: the next message, when that is the bot's.
+    next_message = Message.objects.filter(
+        conversation_id=conversation_id, id__gt=user_message.id
     ).first()
+    reply = next_message if next_message and next_message.role == Message.Role.ASSISTANT else None
     return _accepted(user_message, reply, duplicate=True)
 
 

@@ -10,8 +10,11 @@ import hashlib
 import io
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 
 from supportbot.chat.models import Attachment, Conversation, Message
+from supportbot.events.log import record_event
+from supportbot.events.models import Event
 from supportbot.inference_bridge.images import DecodedImage, decode_image
 
 JPEG_QUALITY = 90
@@ -45,5 +48,13 @@ def store_image(
         sha256=hashlib.sha256(stored_bytes).hexdigest(),
     )
     attachment.file.save(f"upload.{extension}", ContentFile(stored_bytes), save=False)
-    attachment.save()
+    with transaction.atomic():
+        attachment.save()
+        record_event(
+            Event.Kind.UPLOAD,
+            conversation.id,
+            attachment=str(attachment.id),
+            content_type=content_type,
+            size=attachment.size,
+        )
     return attachment

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import transaction
 from django.db.models import F
 
 from inference.types import Finished
+from supportbot.agents.handoff import after_bot_reply
 from supportbot.chat.models import Message
+from supportbot.events.log import record_event
+from supportbot.events.models import Event
 
 WORKER_LOST = "The assistant was interrupted before it finished. Please send your message again."
 # A reply whose worker dies is handed to another worker at most this many times in all.
@@ -24,7 +28,29 @@ def _generating(reply_id: int, worker_id: str | None = None):  # noqa: ANN202 (a
 
 
 def finish_reply(reply_id: int, worker_id: str, outcome: Finished) -> Message | None:
-    """Store the finished reply with its usage; None when it is no longer this worker's."""
+    """Store the finished reply with its usage and its event; None when it is no longer this
+    worker's. Failing replies in a row hand the conversation to people."""
+    usage = outcome.usage
+    with transaction.atomic():
+        reply = _finish(reply_id, worker_id, outcome)
+        if reply is not None:
+            record_event(
+                Event.Kind.MODEL_ERROR if usage.error else Event.Kind.MESSAGE_OUT,
+                reply.conversation_id,
+                message=reply.id,
+                finish_reason=usage.finish_reason,
+                error=usage.error,
+                prompt_tokens=usage.prompt_tokens,
+                cached_tokens=usage.cached_tokens,
+                completion_tokens=usage.completion_tokens,
+                ttft_ms=usage.ttft_ms,
+                total_ms=usage.total_ms,
+            )
+            after_bot_reply(reply.conversation_id)
+    return reply
+
+
+def _finish(reply_id: int, worker_id: str, outcome: Finished) -> Message | None:
     usage = outcome.usage
     updated = _generating(reply_id, worker_id).update(
         text=outcome.text,
@@ -44,10 +70,16 @@ def fail_reply(
 ) -> Message | None:
     """Mark a reply that will never finish normally; None when it already finished (or, given a
     worker, is no longer that worker's)."""
-    updated = _generating(reply_id, worker_id).update(
-        text=text, finish_reason=Message.FinishReason.ERROR, error=error
-    )
-    return Message.objects.get(pk=reply_id) if updated else None
+    with transaction.atomic():
+        updated = _generating(reply_id, worker_id).update(
+            text=text, finish_reason=Message.FinishReason.ERROR, error=error
+        )
+        if not updated:
+            return None
+        reply = Message.objects.get(pk=reply_id)
+        record_event(Event.Kind.MODEL_ERROR, reply.conversation_id, message=reply.id, error=error)
+        after_bot_reply(reply.conversation_id)
+    return reply
 
 
 def reassign_reply(reply_id: int, lost_worker_id: str, new_worker_id: str) -> bool:

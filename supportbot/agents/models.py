@@ -1,0 +1,153 @@
+"""People who take over conversations from the bot: teams, agents, handoffs and what agents use."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from supportbot.chat.models import Conversation, Message
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    # Escalation reasons this team takes (e.g. "abuse"); the default team takes everything else.
+    reasons = models.JSONField(default=list, blank=True)
+    is_default = models.BooleanField(default=False)
+    supervisor_email = models.EmailField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="agents")
+    max_concurrent = models.PositiveSmallIntegerField(default=3)
+    # Round-robin order: the online agent with room who was offered a conversation longest ago.
+    last_offered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.team})"
+
+
+class ConsolePresence(models.Model):
+    """One open agent-console socket; an agent with a fresh one is online."""
+
+    channel_name = models.CharField(max_length=200, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+
+class Handoff(models.Model):
+    """One stretch of a conversation owned by people: from escalation until resolved or handed
+    back. At most one is active per conversation, which makes escalation idempotent."""
+
+    class Reason(models.TextChoices):
+        USER_BUTTON = "user_button"
+        USER_WORDS = "user_words"
+        BOT_FAILURES = "bot_failures"
+        ABUSE = "abuse"
+        REPEATED_QUESTION = "repeated_question"
+        THUMBS_DOWN = "thumbs_down"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="handoffs"
+    )
+    reason = models.CharField(max_length=32, choices=Reason.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL)
+    priority = models.PositiveSmallIntegerField(default=0)
+    # Offered: the agent notified to take it. Owner: the agent who claimed it.
+    offered_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="owned_handoffs",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    sla_breaches = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        permissions = [
+            ("use_console", "Can use the agent console and answer conversations"),
+            ("supervise", "Can see every conversation and transfer or take over any of them"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_active_handoff_per_conversation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Handoff of {self.conversation_id} ({self.reason})"
+
+
+class Note(models.Model):
+    """A private note between agents; never sent to the visitor."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class CannedResponse(models.Model):
+    title = models.CharField(max_length=100, unique=True)
+    text = models.TextField()
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MessageFeedback(models.Model):
+    """The visitor's thumbs up or down on a bot reply."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="feedback")
+    helpful = models.BooleanField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class Rating(models.Model):
+    """Customer satisfaction after a resolved handoff."""
+
+    handoff = models.OneToOneField(Handoff, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class WebhookEndpoint(models.Model):
+    url = models.URLField()
+    # The body's HMAC-SHA256 with this secret goes in the X-SupportBot-Signature header.
+    secret = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        FAILED = "failed"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    body = models.TextField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)

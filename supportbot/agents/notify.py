@@ -1,0 +1,88 @@
+"""Telling people: frames to the visitor's chat sockets and the agents' console sockets, mail to
+agents and supervisors, signed webhooks. Everything here runs after the transaction commits."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+
+from supportbot.chat.frames import conversation_group
+
+# Every console socket (queue changes) and each agent's own sockets (offers meant for them).
+CONSOLE_QUEUE_GROUP = "console.queue"
+
+
+def console_agent_group(user_id: int) -> str:
+    return f"console.agent.{user_id}"
+
+
+def console_conversation_group(conversation_id: uuid.UUID | str) -> str:
+    """Console sockets showing one conversation: visitor messages, typing and private notes."""
+    return f"console.conversation.{conversation_id}"
+
+
+def _group_send(group: str, frame: dict[str, Any]) -> None:
+    # chat.frame is what both consumers relay to their browser as is.
+    async_to_sync(get_channel_layer().group_send)(
+        group, {"type": "chat.frame", "frame": json.dumps(frame, ensure_ascii=False)}
+    )
+
+
+def after_commit(group: str, frame: dict[str, Any]) -> None:
+    """Send a frame to a group once the transaction that produced it has committed."""
+    transaction.on_commit(lambda: _group_send(group, frame), robust=True)
+
+
+def to_visitor(conversation_id: uuid.UUID | str, frame: dict[str, Any]) -> None:
+    after_commit(conversation_group(conversation_id), frame)
+
+
+def to_console_viewers(conversation_id: uuid.UUID | str, frame: dict[str, Any]) -> None:
+    after_commit(console_conversation_group(conversation_id), frame)
+
+
+def queue_changed(conversation_id: uuid.UUID | str, status: str) -> None:
+    after_commit(
+        CONSOLE_QUEUE_GROUP,
+        {"type": "queue.changed", "conversation_id": str(conversation_id), "status": status},
+    )
+
+
+def offer_to_agent(user_id: int, conversation_id: uuid.UUID | str, summary: str) -> None:
+    """Live push to the agent's console and a mail, both after commit."""
+    after_commit(
+        console_agent_group(user_id),
+        {"type": "offer", "conversation_id": str(conversation_id), "summary": summary},
+    )
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is not None and user.email:
+        transaction.on_commit(
+            lambda: send_mail(
+                "A conversation is waiting for you",
+                f"{summary}\n\nOpen the agent console to claim it.",
+                settings.DEFAULT_FROM_EMAIL,
+                [user.email],
+                fail_silently=True,
+            ),
+            robust=True,
+        )
+
+
+def alert_supervisors(subject: str, body: str, extra_addresses: list[str]) -> None:
+    supervisors = get_user_model().objects.filter(groups__name="supervisors", is_active=True)
+    addresses = sorted({u.email for u in supervisors if u.email} | set(filter(None, extra_addresses)))
+    if addresses:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=True
+            ),
+            robust=True,
+        )

@@ -1,0 +1,90 @@
+"""When the bot should hand a conversation to a person. Each rule returns the reason and a short
+detail for the record, or None. Pure reads: the handoff module acts on the answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from supportbot.agents.models import Handoff, MessageFeedback
+from supportbot.chat.models import Conversation, Message
+
+# Whole English words (so "agentic" or "humane" do not count) and Chinese phrases.
+_ASK_FOR_HUMAN = re.compile(
+    r"\b(human|humans|agent|real person|representative|operator|live person)\b"
+    r"|转人工|人工客服|人工服务|真人|客服人员",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    reason: Handoff.Reason
+    detail: str
+
+
+def _normalized(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def asks_for_human(text: str) -> Trigger | None:
+    found = _ASK_FOR_HUMAN.search(text)
+    return Trigger(Handoff.Reason.USER_WORDS, f"asked for {found.group(0)!r}") if found else None
+
+
+def abusive(text: str) -> Trigger | None:
+    words = set(_normalized(text).split())
+    for listed in settings.ESCALATION_ABUSE_WORDS:
+        listed = listed.lower()
+        # Chinese has no spaces between words: match listed CJK phrases as substrings.
+        if listed in words or (not listed.isascii() and listed in text):
+            return Trigger(Handoff.Reason.ABUSE, f"flagged word {listed!r}")
+    return None
+
+
+def repeated_question(conversation: Conversation, text: str) -> Trigger | None:
+    """The same question (ignoring case and punctuation) N times in a row, this one included."""
+    needed = settings.ESCALATE_AFTER_REPEATS
+    earlier = list(
+        conversation.messages.filter(role=Message.Role.USER)
+        .order_by("-id")
+        .values_list("text", flat=True)[: needed - 1]
+    )
+    question = _normalized(text)
+    if question and len(earlier) == needed - 1 and all(_normalized(t) == question for t in earlier):
+        return Trigger(Handoff.Reason.REPEATED_QUESTION, f"asked {needed} times: {text[:100]}")
+    return None
+
+
+def on_user_message(conversation: Conversation, text: str) -> Trigger | None:
+    """Rules on a new visitor message, checked before it is stored (the repeat counts it)."""
+    return asks_for_human(text) or abusive(text) or repeated_question(conversation, text)
+
+
+def bot_keeps_failing(conversation: Conversation) -> Trigger | None:
+    needed = settings.ESCALATE_AFTER_BOT_FAILURES
+    latest = list(
+        conversation.messages.filter(role=Message.Role.ASSISTANT)
+        .exclude(finish_reason="")
+        .order_by("-id")
+        .values_list("finish_reason", flat=True)[:needed]
+    )
+    failed = {Message.FinishReason.ERROR, Message.FinishReason.TIMEOUT}
+    if len(latest) == needed and all(reason in failed for reason in latest):
+        return Trigger(Handoff.Reason.BOT_FAILURES, f"{needed} failed replies in a row")
+    return None
+
+
+def replies_unhelpful(conversation: Conversation) -> Trigger | None:
+    """The latest N bot replies that got feedback were all thumbs down."""
+    needed = settings.ESCALATE_AFTER_THUMBS_DOWN
+    latest = list(
+        MessageFeedback.objects.filter(message__conversation=conversation)
+        .order_by("-message_id")
+        .values_list("helpful", flat=True)[:needed]
+    )
+    if len(latest) == needed and not any(latest):
+        return Trigger(Handoff.Reason.THUMBS_DOWN, f"{needed} replies marked unhelpful in a row")
+    return None

@@ -1,0 +1,34 @@
+"""The Celery app: event shipping, notifications, webhooks and the timers of the handoff SLA.
+
+With REDIS_URL set, a worker (`celery -A supportbot worker`) and beat (`celery -A supportbot
+beat`) run beside the web process. Without it, the embedded setup runs every task eagerly in the
+process that queued it, and says so at start-up (supportbot.events.apps).
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportbot.settings")
+
+app = Celery("supportbot")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def schedule_timers(sender: Celery, **_kwargs: object) -> None:
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        "resend-undelivered-events": {
+            "task": "supportbot.events.tasks.resend_undelivered_events",
+            "schedule": float(settings.EVENT_SWEEP_INTERVAL_S),
+        },
+        "enforce-handoff-sla": {
+            "task": "supportbot.agents.tasks.enforce_handoff_sla",
+            "schedule": float(settings.HANDOFF_SLA_CHECK_INTERVAL_S),
+        },
+    }
