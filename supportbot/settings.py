@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "supportbot.chat",
+    "supportbot.api",
     "supportbot.inference_bridge",
     "supportbot.health",
     "supportbot.events",
@@ -225,6 +226,31 @@ UPLOAD_MAX_PIXELS = 25_000_000
 
 VISITOR_COOKIE_NAME = "sb_visitor"
 VISITOR_COOKIE_MAX_AGE_S = 365 * 24 * 3600
+
+# --- OpenAI-compatible API (supportbot/api, docs/api.md) ---------------------------------------
+# Django's cache holds the API's rate-limit counters and result cache: in Redis when there is one,
+# so that every web process shares them; else in this process's memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{REDIS_PREFIX}:cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Largest accepted request body, base64 images included (answered 413 above it).
+API_MAX_BODY_BYTES = _env_int("SUPPORTBOT_API_MAX_BODY_BYTES", 8 * 1024 * 1024)
+# Django refuses to read larger bodies into memory; the API's own limit is the one that counts.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, 2_621_440)
+# Seconds an identical deterministic (temperature 0) request is answered from the result cache;
+# 0 turns the result cache off.
+API_RESULT_CACHE_TTL_S = _env_int("SUPPORTBOT_API_RESULT_CACHE_TTL_S", 600)
+API_MAX_TOKENS = 2048  # the engine's own limit on max_new_tokens
+# Model names clients may ask for; all are served by the one configured model. The seed article's
+# clients send "glm-4.6v-flash-web".
+API_MODEL_NAMES = [SUPPORTBOT_MODEL or "supportbot", "glm-4.6v-flash-web"]
 
 # --- Celery (supportbot/celery.py) ------------------------------------------------------------
 # With Redis the broker is REDIS_URL; without it every task runs eagerly inside the calling

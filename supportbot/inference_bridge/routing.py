@@ -4,6 +4,7 @@ worker that owns the conversation (Redis). The chat consumer talks only to this 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
 import os
@@ -90,7 +91,11 @@ class InProcessRouter:
         worker_id: str,
         sampling: dict[str, Any] | None = None,
     ) -> None:
-        task = asyncio.create_task(self._generate(conversation_id, reply_id, sampling))
+        # A fresh context: the caller's would tie the task's database calls to the caller's
+        # thread executor (asgiref), which an HTTP request's handler shuts down when it returns.
+        task = asyncio.create_task(
+            self._generate(conversation_id, reply_id, sampling), context=contextvars.Context()
+        )
         # Held here, not by the consumer, so the reply outlives the visitor's connection.
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
