@@ -14,6 +14,10 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -146,6 +150,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_PREFIX = os.environ.get("SUPPORTBOT_REDIS_PREFIX", "supportbot")
 # Room for a whole streamed reply in a channel's queue even when its reader lags behind.
 CHANNEL_CAPACITY = 2000
+# After a Redis restart every pooled connection is dead; redis-py then retries a command on a
+# fresh connection instead of failing the socket or the reply that issued it.
+REDIS_CONNECTION_OPTIONS = {
+    "retry": AsyncRetry(ExponentialBackoff(cap=0.5, base=0.05), 3),
+    "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -153,7 +163,7 @@ if REDIS_URL:
             "CONFIG": {
                 # channels-redis blocks 5 s per receive; redis-py's default 5 s socket timeout
                 # would race it and kill idle consumers, so allow reads a margin.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, **REDIS_CONNECTION_OPTIONS}],
                 "prefix": f"{REDIS_PREFIX}:asgi",
                 "capacity": CHANNEL_CAPACITY,
             },

@@ -13,6 +13,7 @@ import uuid
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 
 from supportbot.agents import handoff
 from supportbot.agents.models import Handoff
@@ -44,6 +45,9 @@ frame_rate_limiter = VisitorRateLimiter(settings.CHAT_FRAME_BURST, settings.CHAT
 
 # Close codes (4000-4999 are the application's): the client must not reconnect after these.
 CLOSE_NOT_FOUND = 4404
+CLOSE_TRY_AGAIN_LATER = 1013  # the standard code; clients reconnect after a pause
+
+DATABASE_UNAVAILABLE = "The service is briefly unavailable; your message was not saved. Please send it again."
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -57,9 +61,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # Accept first so that a refusal can say why in a frame (a refused handshake cannot).
         await self.accept()
         visitor_id = self.scope.get("visitor_id")
-        conversation = await database_sync_to_async(visitor_conversation)(
-            self.scope["url_route"]["kwargs"]["conversation_id"], visitor_id
-        )
+        try:
+            conversation = await database_sync_to_async(visitor_conversation)(
+                self.scope["url_route"]["kwargs"]["conversation_id"], visitor_id
+            )
+        except DatabaseError:
+            log.warning("database unavailable while opening a chat socket", exc_info=True)
+            await self.send(error_frame("unavailable", DATABASE_UNAVAILABLE))
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
         if conversation is None:
             await self.send(error_frame("not_found", "No such conversation."))
             await self.close(code=CLOSE_NOT_FOUND)
@@ -90,14 +100,22 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except FrameError as error:
             await self.send(error_frame(error.code, error.message, error.client_message_id))
             return
-        if isinstance(frame, SendFrame):
-            await self._send_turn(frame)
-        elif isinstance(frame, ResumeFrame):
-            await self._resume(frame.last_message_id)
-        elif isinstance(frame, PingFrame):
-            await self.send(json.dumps({"type": "pong"}))
-        else:
-            await self._handoff_frame(frame)
+        try:
+            if isinstance(frame, SendFrame):
+                await self._send_turn(frame)
+            elif isinstance(frame, ResumeFrame):
+                await self._resume(frame.last_message_id)
+            elif isinstance(frame, PingFrame):
+                await self.send(json.dumps({"type": "pong"}))
+            else:
+                await self._handoff_frame(frame)
+        except DatabaseError:
+            # Nothing of this frame was stored (each turn is one transaction): say so, keep the
+            # socket, and let the client send it again once the database is back.
+            log.warning("database unavailable while handling a %s frame", frame.type, exc_info=True)
+            await self.send(
+                error_frame("unavailable", DATABASE_UNAVAILABLE, getattr(frame, "client_message_id", None))
+            )
 
     async def _handoff_frame(
         self, frame: EscalateFrame | FeedbackFrame | RatingFrame | TypingFrame

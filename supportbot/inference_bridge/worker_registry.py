@@ -31,7 +31,9 @@ def _redis() -> redis.Redis:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
-        client = _clients[loop] = redis.Redis.from_url(settings.REDIS_URL)
+        client = _clients[loop] = redis.Redis.from_url(
+            settings.REDIS_URL, **settings.REDIS_CONNECTION_OPTIONS
+        )
     return client
 
 
