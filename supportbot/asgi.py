@@ -10,16 +10,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportbot.settings")
 django_http = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.auth import AuthMiddleware  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from channels.sessions import CookieMiddleware  # noqa: E402
+from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from supportbot.agents.routing import websocket_urlpatterns as console_urlpatterns  # noqa: E402
 from supportbot.chat.identity import WebsocketVisitorMiddleware  # noqa: E402
 from supportbot.chat.routing import websocket_urlpatterns  # noqa: E402
 
-# Multipart framing around the largest allowed image, or the API's own (lower) body limit.
-MAX_REQUEST_BYTES = max(settings.UPLOAD_MAX_BYTES, settings.API_MAX_BODY_BYTES) + 256 * 1024
+# Multipart framing around the largest allowed image.
+MAX_REQUEST_BYTES = settings.UPLOAD_MAX_BYTES + 256 * 1024
 
 
 class RequestSizeLimit:
@@ -56,7 +58,16 @@ application = ProtocolTypeRouter(
         "http": RequestSizeLimit(ASGIStaticFilesHandler(django_http), MAX_REQUEST_BYTES),
         # Only pages of this site may open the chat socket (Origin must match ALLOWED_HOSTS).
         "websocket": AllowedHostsOriginValidator(
-            CookieMiddleware(WebsocketVisitorMiddleware(URLRouter(websocket_urlpatterns)))
+            # The Django session's user is what the agent console's socket checks.
+            CookieMiddleware(
+                SessionMiddleware(
+                    AuthMiddleware(
+                        WebsocketVisitorMiddleware(
+                            URLRouter(websocket_urlpatterns + console_urlpatterns)
+                        )
+                    )
+                )
+            )
         ),
     }
 )

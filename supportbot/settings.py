@@ -273,7 +273,7 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = f"{REDIS_PREFIX}.tasks"
+CELERY_TASK_DEFAULT_QUEUE = f"{REDIS_PREFIX}:tasks"
 # Undelivered events (the broker was down when they were written) are sent again this often.
 EVENT_SWEEP_INTERVAL_S = _env_int("SUPPORTBOT_EVENT_SWEEP_S", 30)
 # An event younger than this is left to the task its commit queued; older ones the sweep resends.

@@ -60,7 +60,7 @@ class EventApp:
     def start_worker(self) -> None:
         self.worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "supportbot", "worker", "--beat",
-             "--pool=solo", "--queues", f"{self.prefix}.tasks", "--loglevel=INFO",
+             "--pool=solo", "--queues", f"{self.prefix}:tasks", "--loglevel=INFO",
              "--schedule", str(self.schedule), "--without-mingle", "--without-gossip"],
             cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
         )

@@ -1,0 +1,150 @@
+"""The agent console's WebSocket (/ws/console/): staff with the use_console permission only. Its
+connection is the agent's presence; frames call agents.handoff, which decides what is allowed."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any, Literal
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from supportbot.agents import handoff, notify, queue
+from supportbot.agents.models import ConsolePresence
+from supportbot.chat.frames import conversation_group, error_frame
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class PingFrame(_Frame):
+    type: Literal["ping"]
+
+
+class ConversationFrame(_Frame):
+    """open (show it, subscribe), claim, resolve, reopen, hand_back: one conversation each."""
+
+    type: Literal["open", "claim", "resolve", "reopen", "hand_back"]
+    conversation_id: uuid.UUID
+
+
+class TextFrame(_Frame):
+    type: Literal["reply", "note"]
+    conversation_id: uuid.UUID
+    text: Text
+
+
+class TypingFrame(_Frame):
+    type: Literal["typing"]
+    conversation_id: uuid.UUID
+    typing: bool = True
+
+
+class TransferFrame(_Frame):
+    type: Literal["transfer"]
+    conversation_id: uuid.UUID
+    to_team_id: int | None = None
+
+
+ConsoleFrame = TypeAdapter(
+    Annotated[
+        PingFrame | ConversationFrame | TextFrame | TypingFrame | TransferFrame,
+        Field(discriminator="type"),
+    ]
+)
+
+ACTIONS = {
+    "claim": handoff.claim,
+    "resolve": handoff.resolve,
+    "reopen": handoff.reopen,
+    "hand_back": handoff.hand_back,
+}
+
+
+def may_use_console(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_staff and user.has_perm("agents.use_console"))
+
+
+class ConsoleConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        if not await database_sync_to_async(may_use_console)(self.user):
+            await self.close()  # refused at the handshake: HTTP 403
+            return
+        await self.accept()
+        await database_sync_to_async(self._refresh_presence)()
+        await self.channel_layer.group_add(notify.CONSOLE_QUEUE_GROUP, self.channel_name)
+        await self.channel_layer.group_add(
+            notify.console_agent_group(self.user.pk), self.channel_name
+        )
+        await self._send_queue()
+
+    async def disconnect(self, code: int) -> None:
+        await database_sync_to_async(
+            ConsolePresence.objects.filter(channel_name=self.channel_name).delete
+        )()
+
+    def _refresh_presence(self) -> None:
+        ConsolePresence.objects.update_or_create(
+            channel_name=self.channel_name,
+            defaults={"user": self.user, "last_seen": timezone.now()},
+        )
+
+    async def chat_frame(self, event: dict[str, str]) -> None:
+        await self.send(text_data=event["frame"])
+        if json.loads(event["frame"]).get("type") == "queue.changed":
+            await self._send_queue()
+
+    async def _send_queue(self) -> None:
+        snapshot = await database_sync_to_async(queue.snapshot)(self.user)
+        await self.send(json.dumps({"type": "queue", **snapshot}))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            frame = ConsoleFrame.validate_json(text_data or "")
+        except ValidationError as invalid:
+            await self.send(error_frame("invalid_frame", str(invalid.errors()[0]["msg"])))
+            return
+        if isinstance(frame, PingFrame):
+            await database_sync_to_async(self._refresh_presence)()
+            await self.send(json.dumps({"type": "pong"}))
+            return
+        conversation_id = frame.conversation_id
+        try:
+            if isinstance(frame, TypingFrame):
+                await self.channel_layer.group_send(
+                    conversation_group(conversation_id),
+                    {"type": "chat.frame", "frame": json.dumps(
+                        {"type": "typing", "role": "agent", "typing": frame.typing})},
+                )
+            elif isinstance(frame, TextFrame):
+                write = handoff.post_agent_message if frame.type == "reply" else handoff.add_note
+                await database_sync_to_async(write)(conversation_id, self.user, frame.text)
+            elif isinstance(frame, TransferFrame):
+                await database_sync_to_async(handoff.transfer)(
+                    conversation_id, self.user, to_team_id=frame.to_team_id
+                )
+            elif frame.type == "open":
+                await self._open(conversation_id)
+            else:
+                done = await database_sync_to_async(ACTIONS[frame.type])(conversation_id, self.user)
+                if done is False:
+                    await self.send(error_frame("already_claimed", "Another agent claimed it."))
+        except handoff.NotAllowed as refused:
+            await self.send(error_frame("not_allowed", str(refused)))
+
+    async def _open(self, conversation_id: uuid.UUID) -> None:
+        detail = await database_sync_to_async(queue.conversation_detail)(conversation_id, self.user)
+        if detail is None:
+            await self.send(error_frame("not_found", "No such conversation."))
+            return
+        for group in (conversation_group(conversation_id),
+                      notify.console_conversation_group(conversation_id)):
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.send(json.dumps({"type": "conversation", **detail}))
