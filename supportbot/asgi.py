@@ -20,8 +20,8 @@ from supportbot.agents.routing import websocket_urlpatterns as console_urlpatter
 from supportbot.chat.identity import WebsocketVisitorMiddleware  # noqa: E402
 from supportbot.chat.routing import websocket_urlpatterns  # noqa: E402
 
-# Multipart framing around the largest allowed image.
-MAX_REQUEST_BYTES = settings.UPLOAD_MAX_BYTES + 256 * 1024
+# Multipart framing around the largest allowed image, or the API's own (lower) body limit.
+MAX_REQUEST_BYTES = max(settings.UPLOAD_MAX_BYTES, settings.API_MAX_BODY_BYTES) + 256 * 1024
 
 
 class RequestSizeLimit:
