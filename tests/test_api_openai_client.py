@@ -3,6 +3,8 @@ and a follow-up call that reuses the first call's cached prefix."""
 
 from __future__ import annotations
 
+import secrets
+
 import openai
 import pytest
 
@@ -53,7 +55,9 @@ def test_streaming_with_usage(client):
 
 
 def test_image_and_a_follow_up_reusing_the_cached_prefix(client):
-    messages = [SYSTEM, user_message("Why can't I log in?", screenshot_url("Account locked"))]
+    # A question of its own, so that no earlier identical call answers it from the result cache.
+    question = f"Why can't I log in? (ticket {secrets.token_hex(4)})"
+    messages = [SYSTEM, user_message(question, screenshot_url("Account locked"))]
     first = client.chat.completions.create(model=MODEL, messages=messages, temperature=0, max_tokens=12)
     assert first.choices[0].message.content
     messages += [
