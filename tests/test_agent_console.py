@@ -117,3 +117,23 @@ async def test_console_socket_refuses_anonymous_and_non_staff_and_staff_without_
         socket, connected = await console_socket(cookie)
         assert not connected
         await socket.disconnect()
+
+
+async def test_opening_another_conversation_stops_following_the_first():
+    support = await database_sync_to_async(team)()
+    await database_sync_to_async(agent)("alice", support, online=False)
+    first = await database_sync_to_async(new_conversation)()
+    second = await database_sync_to_async(new_conversation)()
+    console, connected = await console_socket(await sync_to_async(session_cookie)("alice"))
+    assert connected
+    for shown in (first, second):
+        await console.send_json_to({"type": "open", "conversation_id": str(shown.id)})
+        await receive_until(console, of_type("conversation"))
+
+    async with chat_socket(first.id, first.visitor_id) as visitor:
+        await visitor.send_json_to({"type": "typing", "typing": True})
+    async with chat_socket(second.id, second.visitor_id) as visitor:
+        await visitor.send_json_to({"type": "typing", "typing": False})
+    typing = await receive_until(console, of_type("typing"))
+    assert typing[-1]["typing"] is False  # only the conversation on screen
+    await console.disconnect()

@@ -72,6 +72,9 @@ def may_use_console(user: Any) -> bool:
 
 
 class ConsoleConsumer(AsyncWebsocketConsumer):
+    # The conversation last opened, whose frames this socket receives.
+    following: uuid.UUID | None = None
+
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         if not await database_sync_to_async(may_use_console)(self.user):
@@ -144,7 +147,17 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         if detail is None:
             await self.send(error_frame("not_found", "No such conversation."))
             return
-        for group in (conversation_group(conversation_id),
-                      notify.console_conversation_group(conversation_id)):
+        # A console shows one conversation at a time, and the frames it follows (messages, typing,
+        # notes) name no conversation: stop following the one shown before.
+        if self.following is not None and self.following != conversation_id:
+            for group in _conversation_groups(self.following):
+                await self.channel_layer.group_discard(group, self.channel_name)
+        for group in _conversation_groups(conversation_id):
             await self.channel_layer.group_add(group, self.channel_name)
+        self.following = conversation_id
         await self.send(json.dumps({"type": "conversation", **detail}))
+
+
+def _conversation_groups(conversation_id: uuid.UUID) -> tuple[str, str]:
+    """The visitor's frames (handoff, agent.message, replies) and the consoles' own."""
+    return conversation_group(conversation_id), notify.console_conversation_group(conversation_id)
