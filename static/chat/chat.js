@@ -12,6 +12,7 @@
   const logEl = document.getElementById("log");
   const emptyHint = document.getElementById("empty-hint");
   const typingEl = document.getElementById("typing");
+  const typingText = document.getElementById("typing-text");
   const noticeEl = document.getElementById("notice");
   const connectionEl = document.getElementById("connection");
   const form = document.getElementById("composer");
@@ -32,6 +33,12 @@
   let socket = null;
   let retryDelay = 500;
   let noticeTimer = null;
+  const AUTHORS = { assistant: "SupportBot", agent: "Support agent" };
+  const people = window.supportBotPeople({
+    status: root.dataset.status,
+    transmit,
+    onChange: () => updateControls(),
+  });
 
   function randomId() {
     const bytes = crypto.getRandomValues(new Uint8Array(12));
@@ -83,7 +90,7 @@
       case "ack":
         adoptPending(frame.client_message_id, frame.message);
         showMessage(frame.message);
-        showMessage(frame.reply);
+        if (frame.reply) showMessage(frame.reply); // none while people own the conversation
         break;
       case "token":
         appendToken(frame);
@@ -91,11 +98,17 @@
       case "reply.end":
         showMessage(frame.message);
         break;
+      case "handoff":
+      case "agent.message":
+        people.handleFrame(frame);
+        showMessage(frame.message);
+        break;
       case "error":
         handleError(frame);
         break;
       default:
-        break; // pong, and frame types of newer servers
+        // typing, csat.request, rating.thanks; pong and frame types of newer servers are ignored
+        people.handleFrame(frame);
     }
     updateControls();
   }
@@ -119,13 +132,18 @@
   function messageElement(role) {
     const element = document.createElement("article");
     element.className = `message ${role}`;
+    const author = document.createElement("div");
+    author.className = "author";
+    author.textContent = AUTHORS[role] || "";
     const images = document.createElement("div");
     images.className = "images";
     const body = document.createElement("div");
     body.className = "body";
     const status = document.createElement("div");
     status.className = "status";
-    element.append(images, body, status);
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    element.append(author, images, body, status, actions);
     return element;
   }
 
@@ -167,7 +185,7 @@
 
   function render(entry) {
     const { message, element } = entry;
-    const [images, body, status] = element.children;
+    const [, images, body, status, actions] = element.children;
     element.classList.toggle("generating", message.state === "generating");
     element.classList.toggle("failed", message.state === "failed");
     images.replaceChildren(...(message.attachments || []).map((attachment) => {
@@ -177,7 +195,7 @@
       img.loading = "lazy";
       return img;
     }));
-    if (message.role === "user") {
+    if (message.role === "user" || message.role === "system") {
       body.textContent = message.text;
     } else if (message.state === "generating") {
       body.textContent = entry.streamed || message.text;
@@ -189,6 +207,9 @@
     status.textContent = message.state === "failed"
       ? `⚠ ${message.error || "The reply failed."}`
       : message.finish_reason === "length" ? "(reply cut short)" : "";
+    if (message.role === "assistant" && message.state === "done" && !actions.hasChildNodes()) {
+      actions.append(...people.feedbackButtons(message.id));
+    }
   }
 
   function appendToken(frame) {
@@ -212,10 +233,15 @@
 
   function updateControls() {
     const generating = Array.from(shown.values()).filter((e) => e.message.state === "generating");
-    typingEl.hidden = !(generating.some((e) => !e.streamed) || unacked.size > 0);
+    const agentTyping = people.agentTyping();
+    const botTyping =
+      !people.peopleAnswer() && (generating.some((e) => !e.streamed) || unacked.size > 0);
+    typingText.textContent = agentTyping ? "An agent is typing" : "SupportBot is typing";
+    typingEl.hidden = !(agentTyping || botTyping);
     const uploading = uploads.some((upload) => upload.state === "uploading");
     const online = socket && socket.readyState === WebSocket.OPEN;
     sendButton.disabled = !online || isGenerating() || uploading;
+    people.updateControls(online);
   }
 
   // ---- uploads ---------------------------------------------------------------------------
@@ -313,7 +339,7 @@
     element.classList.add("pending");
     logEl.append(element);
     emptyHint.hidden = true;
-    const [images, body] = element.children;
+    const [, images, body] = element.children;
     body.textContent = text;
     images.replaceChildren(...ready.map((upload) => upload.element.querySelector("img").cloneNode()));
     unacked.set(frame.client_message_id, { frame, element });
