@@ -37,8 +37,10 @@
   let typingTimer = null;
   let noticeTimer = null;
 
-  function showNotice(text) {
+  // An error (red) or news such as an offer (blue).
+  function showNotice(text, kind = "error") {
     noticeEl.textContent = text;
+    noticeEl.classList.toggle("info", kind === "info");
     noticeEl.hidden = false;
     clearTimeout(noticeTimer);
     noticeTimer = setTimeout(() => { noticeEl.hidden = true; }, 8000);
@@ -86,7 +88,7 @@
         renderQueue();
         break;
       case "offer":
-        showNotice(`A conversation is waiting for you: ${frame.summary || "no summary"}`);
+        showNotice(`A conversation is waiting for you: ${frame.summary || "no summary"}`, "info");
         break;
       case "conversation":
         showConversation(frame);
