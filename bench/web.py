@@ -34,6 +34,7 @@ from pathlib import Path
 
 import requests
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parents[1]
 TURN_TIMEOUT_S = 120.0
@@ -52,6 +53,7 @@ class TurnResult:
     total_ms: float = 0.0
     tokens: int = 0
     problem: str = ""
+    conversation: str = ""
 
     @property
     def overhead_ms(self) -> float:
@@ -173,15 +175,22 @@ async def conversation(base_url: str, turns: int, run: Run) -> None:
                     )
                 except TimeoutError:
                     result = TurnResult(False, problem=f"no reply within {TURN_TIMEOUT_S:.0f} s")
+                result.conversation = conversation_id
                 run.results.append(result)
                 if not result.ok:
                     # Count the rest of this conversation's turns as lost too.
                     run.results.extend(
-                        TurnResult(False, problem="skipped") for _ in range(turns - index - 1)
+                        TurnResult(False, problem="skipped", conversation=conversation_id)
+                        for _ in range(turns - index - 1)
                     )
                     return
-    except (OSError, TimeoutError) as error:
-        run.results.extend(TurnResult(False, problem=f"connection: {error}") for _ in range(turns))
+    except (OSError, TimeoutError, ConnectionClosed) as error:
+        # Turns of this conversation not yet counted are lost with the connection.
+        missing = turns - sum(1 for r in run.results if r.conversation == conversation_id)
+        run.results.extend(
+            TurnResult(False, problem=f"connection: {error}", conversation=conversation_id)
+            for _ in range(missing)
+        )
 
 
 def percentile(values: list[float], q: float) -> float:

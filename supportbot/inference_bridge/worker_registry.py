@@ -31,9 +31,12 @@ def _redis() -> redis.Redis:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
-        client = _clients[loop] = redis.Redis.from_url(
-            settings.REDIS_URL, **settings.REDIS_CONNECTION_OPTIONS
+        # A blocking pool: under a burst of turns callers wait for a free connection instead of
+        # failing with "Too many connections".
+        pool = redis.BlockingConnectionPool.from_url(
+            settings.REDIS_URL, max_connections=64, timeout=10, **settings.REDIS_CONNECTION_OPTIONS
         )
+        client = _clients[loop] = redis.Redis(connection_pool=pool)
     return client
 
 
