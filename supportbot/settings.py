@@ -150,6 +150,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_PREFIX = os.environ.get("SUPPORTBOT_REDIS_PREFIX", "supportbot")
 # Room for a whole streamed reply in a channel's queue even when its reader lags behind.
 CHANNEL_CAPACITY = 2000
+# channels-redis keeps the channels of all consumers of one web process in ONE Redis key, and a
+# group_send to a key over capacity is dropped without a word: with 150 conversations streaming,
+# 2000 was full and finished replies (reply.end) were lost. Room for every reply of every socket.
+REDIS_PROCESS_CHANNEL_CAPACITY = 200_000
 # After a Redis restart every pooled connection is dead; redis-py then retries a command on a
 # fresh connection instead of failing the socket or the reply that issued it.
 REDIS_CONNECTION_OPTIONS = {
@@ -166,6 +170,7 @@ if REDIS_URL:
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15, **REDIS_CONNECTION_OPTIONS}],
                 "prefix": f"{REDIS_PREFIX}:asgi",
                 "capacity": CHANNEL_CAPACITY,
+                "channel_capacity": {"specific.*": REDIS_PROCESS_CHANNEL_CAPACITY},
             },
         }
     }
