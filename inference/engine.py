@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 
 import torch
+from PIL import Image
 
 from inference.chat_format import ChatFormat, RenderedPrompt, chat_format_for
 from inference.kv_store import KVStore, SessionState
@@ -429,9 +430,11 @@ class Engine:
 
     def _warm_up(self) -> None:
         """The first forward is ~50x slower than steady state; pay that before serving."""
-        request = GenerationRequest(session_id="__warmup__", messages=[ChatMessage("user", "Hello")])
+        images = [Image.new("RGB", (64, 64), (255, 255, 255))] if self.loaded.image_processor is not None else []
+        request = GenerationRequest(session_id="__warmup__", messages=[ChatMessage("user", "Hello", images)])
         request.sampling.max_new_tokens = 2
-        seq = Sequence(request=request, images=[[]], emit=lambda event: None, deadline=None)
+        prepared = [[self.media.prepare(image) for image in images]]  # the vision tower warms up too
+        seq = Sequence(request=request, images=prepared, emit=lambda event: None, deadline=None)
         self.scheduler.add(seq)
         while len(self.scheduler):
             for admitted in self.scheduler.admit():
