@@ -7,11 +7,12 @@ assigned to it, so a worker that was declared dead but comes back cannot overwri
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 
-from inference.types import Finished
+from inference.types import Finished, Usage
 from supportbot.agents.handoff import after_bot_reply
 from supportbot.chat.models import Message
 from supportbot.events.log import record_event
@@ -38,30 +39,20 @@ def finish_reply(reply_id: int, worker_id: str, outcome: Finished) -> Message | 
                 Event.Kind.MODEL_ERROR if usage.error else Event.Kind.MESSAGE_OUT,
                 reply.conversation_id,
                 message=reply.id,
-                finish_reason=usage.finish_reason,
-                error=usage.error,
-                prompt_tokens=usage.prompt_tokens,
-                cached_tokens=usage.cached_tokens,
-                completion_tokens=usage.completion_tokens,
-                ttft_ms=usage.ttft_ms,
-                total_ms=usage.total_ms,
+                **_usage_fields(usage),
             )
             after_bot_reply(reply.conversation_id)
     return reply
 
 
+def _usage_fields(usage: Usage) -> dict[str, Any]:
+    """The engine's usage, as stored on the reply and in its event (same names in both)."""
+    names = ("finish_reason", "error", "prompt_tokens", "cached_tokens", "completion_tokens", "ttft_ms", "total_ms")
+    return {name: getattr(usage, name) for name in names}
+
+
 def _finish(reply_id: int, worker_id: str, outcome: Finished) -> Message | None:
-    usage = outcome.usage
-    updated = _generating(reply_id, worker_id).update(
-        text=outcome.text,
-        finish_reason=usage.finish_reason,
-        error=usage.error,
-        prompt_tokens=usage.prompt_tokens,
-        cached_tokens=usage.cached_tokens,
-        completion_tokens=usage.completion_tokens,
-        ttft_ms=usage.ttft_ms,
-        total_ms=usage.total_ms,
-    )
+    updated = _generating(reply_id, worker_id).update(text=outcome.text, **_usage_fields(outcome.usage))
     return Message.objects.get(pk=reply_id) if updated else None
 
 
