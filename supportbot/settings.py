@@ -262,6 +262,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, 2_621_440)
 # Seconds an identical deterministic (temperature 0) request is answered from the result cache;
 # 0 turns the result cache off.
 API_RESULT_CACHE_TTL_S = _env_int("SUPPORTBOT_API_RESULT_CACHE_TTL_S", 600)
+# image_url parts with http(s) URLs are fetched only from these exact host names (empty: never);
+# redirects are not followed, size is capped at UPLOAD_MAX_BYTES and time at this many seconds.
+API_IMAGE_URL_HOSTS = _env_list("SUPPORTBOT_API_IMAGE_URL_HOSTS")
+API_IMAGE_URL_TIMEOUT_S = _env_int("SUPPORTBOT_API_IMAGE_URL_TIMEOUT_S", 5)
 API_MAX_TOKENS = 2048  # the engine's own limit on max_new_tokens
 # Model names clients may ask for; all are served by the one configured model. The seed article's
 # clients send "glm-4.6v-flash-web".

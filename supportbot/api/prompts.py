@@ -1,5 +1,5 @@
-"""A validated request's messages, prepared for storage and the engine: text joined, data-URL
-images decoded and checked, plus the two keys derived from them (worker affinity, result cache)."""
+"""A validated request's messages, prepared for storage and the engine: text joined, images
+(data URLs, or allowed http(s) URLs) decoded and checked, plus the two keys derived from them (worker affinity, result cache)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from inference.vision import image_sha256
 from supportbot.api.errors import invalid
+from supportbot.api.remote_images import fetch_image_bytes
 from supportbot.api.specs import ChatCompletionSpec, ImagePart, TextPart
 from supportbot.inference_bridge.images import DecodedImage, ImageRejected, decode_image
 
@@ -56,23 +57,23 @@ def prepare_messages(spec: ChatCompletionSpec) -> list[PreparedMessage]:
 def _decode_image_part(part: ImagePart, param: str) -> DecodedImage:
     url = part.image_url.url
     if url.startswith(("http://", "https://")):
-        raise invalid(
-            param,
-            "this server does not fetch image URLs; send the image inline as a data URL "
-            "(data:image/png;base64,...)",
-            code="image_url_not_allowed",
-        )
-    match = DATA_URL.fullmatch(url)
-    if match is None:
-        raise invalid(param, "expected a base64 data URL (data:image/png;base64,...)")
-    try:
-        data = base64.b64decode(match["data"].strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise invalid(param, "the data URL's payload is not valid base64") from None
+        data = fetch_image_bytes(url, param)
+    else:
+        data = _data_url_bytes(url, param)
     try:
         return decode_image(data)
     except ImageRejected as rejected:
         raise invalid(param, rejected.message, code="invalid_image") from None
+
+
+def _data_url_bytes(url: str, param: str) -> bytes:
+    match = DATA_URL.fullmatch(url)
+    if match is None:
+        raise invalid(param, "expected a base64 data URL (data:image/png;base64,...) or an allowed http(s) URL")
+    try:
+        return base64.b64decode(match["data"].strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid(param, "the data URL's payload is not valid base64") from None
 
 
 def affinity_key(messages: list[PreparedMessage]) -> str:
