@@ -19,6 +19,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 from supportbot.agents.routing import websocket_urlpatterns as console_urlpatterns  # noqa: E402
 from supportbot.chat.identity import WebsocketVisitorMiddleware  # noqa: E402
 from supportbot.chat.routing import websocket_urlpatterns  # noqa: E402
+from supportbot.chat.shutdown import install_goodbye  # noqa: E402
 
 # Multipart framing around the largest allowed image, or the API's own (lower) body limit.
 MAX_REQUEST_BYTES = max(settings.UPLOAD_MAX_BYTES, settings.API_MAX_BODY_BYTES) + 256 * 1024
@@ -71,3 +72,5 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+install_goodbye()

@@ -35,6 +35,7 @@ from supportbot.chat.frames import (
     parse_client_frame,
 )
 from supportbot.chat.rate_limit import VisitorRateLimiter
+from supportbot.chat.shutdown import open_sockets
 from supportbot.chat.turns import ReplyInProgress, TurnRejected, accept_user_turn, missed_messages
 from supportbot.inference_bridge.routing import NO_WORKER, inference_router, settle_lost_replies
 from supportbot.inference_bridge.runner import relay
@@ -75,11 +76,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.conversation_id = conversation.id
+        open_sockets.add(self)
         self.visitor_id = visitor_id
         await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
         inference_router().prepare()
 
     async def disconnect(self, code: int) -> None:
+        open_sockets.discard(self)
         if self._watchdog is not None:
             self._watchdog.cancel()
         if self.conversation_id is not None:
