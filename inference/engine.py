@@ -46,6 +46,8 @@ from inference.types import (
 
 log = logging.getLogger(__name__)
 
+STATS_EVERY_S = 0.25  # how fresh stats() is while requests run (it is also refreshed on finish)
+
 
 @dataclass
 class EngineConfig:
@@ -92,6 +94,7 @@ class Engine:
         self._stats: dict = {}
         self._peak_batch = 0
         self._last_arrival = float("-inf")
+        self._snapshot_at = float("-inf")
         self._finished = Counter()
 
     # ----- public API (any thread) -----
@@ -231,10 +234,12 @@ class Engine:
             plan = self.scheduler.plan()
             if plan:
                 self._step(plan)
-            if time.monotonic() - last_expiry > 10:
+            now = time.monotonic()
+            if now - last_expiry > 10:
                 self.store.expire_idle()
-                last_expiry = time.monotonic()
-            self._stats = self._snapshot()
+                last_expiry = now
+            if now - self._snapshot_at > STATS_EVERY_S:  # sums every session's cache: not per step
+                self._stats = self._snapshot()
 
     def _drain_inbox(self, block: bool) -> None:
         try:
@@ -258,7 +263,10 @@ class Engine:
         elif kind in ("drop", "evict"):
             for seq in [s for s in (*self.scheduler.running, *self.scheduler.waiting) if s.session_id == arg]:
                 self._finish(seq, "cancelled")
-            self.store.drop(arg) if kind == "drop" else self.store.evict(arg)
+            if kind == "drop":
+                self.store.drop(arg)
+            else:
+                self.store.evict(arg)
 
     def _wait_for_batch(self) -> None:
         """An idle engine starts a lone request at once; when requests come in a burst (this one
@@ -418,6 +426,7 @@ class Engine:
             pass
 
     def _snapshot(self) -> dict:
+        self._snapshot_at = time.monotonic()
         return {
             **self.store.snapshot(),
             "running": len(self.scheduler.running),

@@ -25,9 +25,9 @@ ANONYMOUS = "~"  # prefix of the ids the store gives sessionless requests
 
 class KVCache:
     def __init__(self, num_layers: int, kv_heads: int, head_dim: int, dtype: torch.dtype, device: torch.device):
-        self.shape = (num_layers, kv_heads, 0, head_dim)
-        self.k = torch.empty(self.shape, dtype=dtype, device=device)
-        self.v = torch.empty(self.shape, dtype=dtype, device=device)
+        empty = (num_layers, kv_heads, 0, head_dim)
+        self.k = torch.empty(empty, dtype=dtype, device=device)
+        self.v = torch.empty(empty, dtype=dtype, device=device)
 
     @property
     def capacity(self) -> int:
@@ -36,10 +36,6 @@ class KVCache:
     @property
     def nbytes(self) -> int:
         return self.k.nbytes + self.v.nbytes
-
-    @property
-    def device(self) -> torch.device:
-        return self.k.device
 
     def ensure_capacity(self, tokens: int, keep: int) -> None:
         """Make room for `tokens` positions, keeping the first `keep` (the reused prefix)."""

@@ -187,9 +187,7 @@ def resolve(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> None:
     """Close the handoff and ask the visitor for a rating."""
     with transaction.atomic():
         conversation = _locked(conversation_id)
-        handoff = _owned_by(conversation, agent)
-        handoff.ended_at = timezone.now()
-        handoff.save(update_fields=["ended_at"])
+        handoff = _end_handoff(conversation, agent)
         _set_status(conversation, Status.RESOLVED, "The agent marked this conversation resolved.")
         _agent_action(conversation.id, agent, "resolve")
         notify.to_visitor(
@@ -201,9 +199,7 @@ def resolve(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> None:
 def hand_back(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> None:
     with transaction.atomic():
         conversation = _locked(conversation_id)
-        handoff = _owned_by(conversation, agent)
-        handoff.ended_at = timezone.now()
-        handoff.save(update_fields=["ended_at"])
+        _end_handoff(conversation, agent)
         _set_status(conversation, Status.BOT, "You are talking to SupportBot again.")
         _agent_action(conversation.id, agent, "hand_back")
 
@@ -242,6 +238,14 @@ def rate(conversation_id: uuid.UUID | str, score: int, comment: str = "") -> Rat
         rating = Rating.objects.create(handoff=handoff, score=score, comment=comment[:2000])
         record_event(Event.Kind.CSAT, conversation_id, score=score, comment=comment[:2000])
     return rating
+
+
+def _end_handoff(conversation: Conversation, agent: AbstractBaseUser) -> Handoff:
+    """The agent's handoff of this conversation, now ended (resolved or handed back)."""
+    handoff = _owned_by(conversation, agent)
+    handoff.ended_at = timezone.now()
+    handoff.save(update_fields=["ended_at"])
+    return handoff
 
 
 def _owned_by(conversation: Conversation, agent: AbstractBaseUser) -> Handoff:
