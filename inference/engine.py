@@ -66,6 +66,19 @@ class EngineConfig:
     warmup: bool = True
 
 
+def _could_become_stop(text: str, stops: list[str]) -> int:
+    """How many characters at the end of `text` are the start of a stop string: they are held
+    back from streaming until the stop string completes or cannot. Usually none, so an always-on
+    stop string (the chat's handoff marker) costs no streaming delay."""
+    longest = 0
+    for stop in stops:
+        for length in range(min(len(stop) - 1, len(text)), longest, -1):
+            if text.endswith(stop[:length]):
+                longest = length
+                break
+    return longest
+
+
 class Engine:
     def __init__(self, loaded: LoadedModel, config: EngineConfig | None = None):
         self.config = config or EngineConfig()
@@ -376,6 +389,8 @@ class Engine:
     def _accept_token(self, seq: Sequence, logits: torch.Tensor) -> None:
         sampling = seq.request.sampling
         token = sample(logits, sampling.temperature, sampling.top_p, seq.generator)
+        # The log-softmax of the sampled token only: one logsumexp over the row.
+        seq.logprobs.append(float(logits[token] - torch.logsumexp(logits, dim=-1)))
         now = time.monotonic()
         if seq.first_token_at is None:
             seq.first_token_at = now
@@ -389,10 +404,12 @@ class Engine:
         hit = next((s for s in sampling.stop if s and s in seq.text), None)
         if hit is not None:
             seq.text = seq.text[: seq.text.index(hit)]
+            seq.usage.stop_string = hit
             self._finish(seq, "stop")
             return
-        hold = max((len(s) for s in sampling.stop), default=1) - 1
-        ready = len(seq.text) - hold if not seq.text.endswith("\ufffd") else seq.text.rfind("\ufffd")
+        ready = len(seq.text) - _could_become_stop(seq.text, sampling.stop)
+        if seq.text.endswith("\ufffd"):  # half a character: wait for the rest of its bytes
+            ready = min(ready, seq.text.rfind("\ufffd"))
         if ready > seq.sent:
             self._emit(seq, TokenDelta(seq.text[seq.sent : ready], token))
             seq.sent = ready
@@ -412,11 +429,12 @@ class Engine:
             self._emit(seq, TokenDelta(seq.text[seq.sent :], seq.generated[-1] if seq.generated else -1))
         usage = seq.usage
         usage.completion_tokens = len(seq.generated)
+        usage.mean_logprob = sum(seq.logprobs) / len(seq.logprobs) if seq.logprobs else None
         usage.total_ms = (time.monotonic() - seq.arrival) * 1000
         usage.finish_reason, usage.error = reason, error
         self._finished[reason] += 1
         self._stats = self._snapshot()
-        self._emit(seq, Finished(seq.text, usage))
+        self._emit(seq, Finished(seq.text, usage, seq.logprobs))
 
     @staticmethod
     def _emit(seq: Sequence, event: Event) -> None:

@@ -33,6 +33,7 @@ class Sequence:
     fed: int = 0  # prompt tokens whose K/V are in the session cache
     next_position: int = 0  # RoPE position of the next generated token
     generated: list[int] = field(default_factory=list)
+    logprobs: list[float] = field(default_factory=list)  # of each generated token
     text: str = ""  # decoded reply (special tokens skipped)
     sent: int = 0  # characters of `text` already streamed
     usage: Usage = field(default_factory=Usage)

@@ -86,12 +86,19 @@ class Usage:
     total_ms: float = 0.0
     finish_reason: FinishReason = "stop"
     error: str = ""
+    # The stop string (SamplingParams.stop) that ended the reply; "" when none did.
+    stop_string: str = ""
+    # Mean log-probability the model gave the tokens it generated, from its raw logits (before
+    # temperature and top-p): how sure it was. None when nothing was generated.
+    mean_logprob: float | None = None
 
 
 @dataclass
 class Finished:
     text: str
     usage: Usage
+    # The log-probability of each generated token, in order (their mean is usage.mean_logprob).
+    logprobs: list[float] = field(default_factory=list)
 
 
 Event = TokenDelta | Finished

@@ -39,6 +39,14 @@ def _env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
 
 
+def _env_float(name: str) -> float | None:
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value else None
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
+
+
 def _env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
@@ -217,9 +225,13 @@ SUPPORTBOT_MAX_NEW_TOKENS = _env_int("SUPPORTBOT_MAX_NEW_TOKENS", 256)
 # and how many conversations generate together in one batched step.
 SUPPORTBOT_KV_CACHE_MB = _env_int("SUPPORTBOT_KV_CACHE_MB", 2048)
 SUPPORTBOT_MAX_BATCH = _env_int("SUPPORTBOT_MAX_BATCH", 16)
+# The bot's way to say it cannot help: the system prompt asks for this marker, generation stops
+# at it (it is never shown or stored) and the conversation goes to a person (agents.triggers).
+HANDOFF_MARKER = "[[HANDOFF]]"
 SUPPORTBOT_SYSTEM_PROMPT = (
     "You are SupportBot, a friendly customer-support assistant. Users may attach screenshots of "
-    "their problem. Answer briefly and concretely, in the user's language."
+    "their problem. Answer briefly and concretely, in the user's language. If you cannot help, "
+    f"say so in one short sentence and end with {HANDOFF_MARKER} to bring in a person."
 )
 # Workers refresh their heartbeat this often; one silent for WORKER_TTL_S counts as dead, and
 # its conversations move to the remaining workers.
@@ -300,6 +312,10 @@ AGENT_DEFAULT_MAX_CONCURRENT = 3
 ESCALATE_AFTER_BOT_FAILURES = 2
 ESCALATE_AFTER_REPEATS = 3
 ESCALATE_AFTER_THUMBS_DOWN = 2
+# A bot reply whose tokens' mean log-probability is below this hands the conversation to a person
+# (the model was unsure). Unset: off, since the right value depends on the model: calibrate it
+# from the mean_logprob of stored replies (their message.out events).
+HANDOFF_MIN_MEAN_LOGPROB = _env_float("SUPPORTBOT_HANDOFF_MIN_MEAN_LOGPROB")
 # Comma-separated words that hand a conversation to a person as abusive or very negative.
 ESCALATION_ABUSE_WORDS = _env_list("SUPPORTBOT_ESCALATION_ABUSE_WORDS") or [
     "idiot", "stupid", "useless", "garbage", "scam", "lawyer", "sue", "垃圾", "骗子", "投诉",

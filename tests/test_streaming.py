@@ -35,3 +35,18 @@ def test_stop_strings_cut_the_reply(make_engine):
     cut = engine.generate(request("b", messages, max_new_tokens=12, stop=[stop]))
     assert cut.text == full[: full.index(stop)]
     assert cut.usage.finish_reason == "stop"
+    assert cut.usage.stop_string == stop  # which one, when there are several
+
+
+async def test_a_stop_string_that_never_comes_does_not_delay_the_stream(make_engine):
+    """Only an end of the text that could grow into a stop string is held back."""
+    engine = make_engine()
+    messages = [ChatMessage("user", "Hello")]
+
+    async def deltas(**sampling) -> list[str]:
+        events = [e async for e in engine.stream(request("s", messages, max_new_tokens=12, **sampling))]
+        return [e.text for e in events if isinstance(e, TokenDelta)]
+
+    plain = await deltas()
+    assert len(plain) >= 4
+    assert await deltas(stop=["[[HANDOFF]]", "zzzzzz"]) == plain

@@ -20,6 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from inference.types import Usage
 from supportbot.agents import assignment, notify, triggers
 from supportbot.agents.models import Handoff, MessageFeedback, Note, Rating
 from supportbot.agents.summary import summarize
@@ -32,6 +33,12 @@ from supportbot.events.models import Event
 
 Status = Conversation.Status
 PEOPLE_OWN = (Status.PENDING, Status.OPEN)
+# What the visitor reads when people take over: they asked, or the bot brought them in.
+JOINING = {
+    Handoff.Reason.USER_BUTTON: "You asked for a person: an agent is joining…",
+    Handoff.Reason.USER_WORDS: "You asked for a person: an agent is joining…",
+}
+BOT_HANDS_OVER = "SupportBot is bringing in a person: an agent is joining…"
 
 
 class NotAllowed(Exception):
@@ -91,7 +98,7 @@ def _escalate_locked(conversation: Conversation, trigger: Trigger, now: datetime
         team=assignment.team_for(trigger.reason),
         created_at=now,
     )
-    _set_status(conversation, Status.PENDING, "You asked for a person: an agent is joining…")
+    _set_status(conversation, Status.PENDING, JOINING.get(trigger.reason, BOT_HANDS_OVER))
     record_event(
         Event.Kind.ESCALATION, conversation.id, reason=trigger.reason, detail=trigger.detail
     )
@@ -284,10 +291,11 @@ def relay_visitor_message(conversation: Conversation, message: Message) -> None:
     notify.queue_changed(conversation.id, conversation.status)
 
 
-def after_bot_reply(conversation_id: uuid.UUID | str) -> Handoff | None:
-    """Called in the transaction that stores a finished reply: repeated failures escalate."""
+def after_bot_reply(conversation_id: uuid.UUID | str, usage: Usage) -> Handoff | None:
+    """Called in the transaction that stores a finished reply: the bot saying it cannot help,
+    being unsure, or failing repeatedly escalates."""
     conversation = _locked(conversation_id)
-    trigger = triggers.bot_keeps_failing(conversation)
+    trigger = triggers.on_bot_reply(conversation, usage)
     return escalate_in_transaction(conversation, trigger) if trigger else None
 
 

@@ -52,6 +52,8 @@ class Handoff(models.Model):
         ABUSE = "abuse"
         REPEATED_QUESTION = "repeated_question"
         THUMBS_DOWN = "thumbs_down"
+        BOT_HANDOFF_MARKER = "bot_handoff_marker"  # the model said it cannot help
+        LOW_CONFIDENCE = "low_confidence"  # the model was unsure of its reply
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="handoffs"

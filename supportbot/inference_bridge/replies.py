@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
@@ -18,6 +19,7 @@ from supportbot.chat.models import Message
 from supportbot.events.log import record_event
 from supportbot.events.models import Event
 
+HANDING_OVER = "I cannot help with this myself; let me bring in a person."
 WORKER_LOST = "The assistant was interrupted before it finished. Please send your message again."
 # A reply whose worker dies is handed to another worker at most this many times in all.
 MAX_GENERATION_ATTEMPTS = 3
@@ -39,9 +41,10 @@ def finish_reply(reply_id: int, worker_id: str, outcome: Finished) -> Message | 
                 Event.Kind.MODEL_ERROR if usage.error else Event.Kind.MESSAGE_OUT,
                 reply.conversation_id,
                 message=reply.id,
+                mean_logprob=usage.mean_logprob,  # for calibrating HANDOFF_MIN_MEAN_LOGPROB
                 **_usage_fields(usage),
             )
-            after_bot_reply(reply.conversation_id)
+            after_bot_reply(reply.conversation_id, usage)
     return reply
 
 
@@ -52,7 +55,10 @@ def _usage_fields(usage: Usage) -> dict[str, Any]:
 
 
 def _finish(reply_id: int, worker_id: str, outcome: Finished) -> Message | None:
-    updated = _generating(reply_id, worker_id).update(text=outcome.text, **_usage_fields(outcome.usage))
+    text = outcome.text
+    if not text.strip() and outcome.usage.stop_string == settings.HANDOFF_MARKER:
+        text = HANDING_OVER  # the marker alone: say something rather than show an empty reply
+    updated = _generating(reply_id, worker_id).update(text=text, **_usage_fields(outcome.usage))
     return Message.objects.get(pk=reply_id) if updated else None
 
 
@@ -69,7 +75,7 @@ def fail_reply(
             return None
         reply = Message.objects.get(pk=reply_id)
         record_event(Event.Kind.MODEL_ERROR, reply.conversation_id, message=reply.id, error=error)
-        after_bot_reply(reply.conversation_id)
+        after_bot_reply(reply.conversation_id, Usage(finish_reason="error", error=error))
     return reply
 
 

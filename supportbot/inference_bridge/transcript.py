@@ -23,6 +23,9 @@ def build_request(
     """
     conversation = Conversation.objects.only("source").get(pk=conversation_id)
     from_api = conversation.source == Conversation.Source.API
+    if not from_api:
+        # The bot's handoff marker ends generation (agents.triggers): never streamed or stored.
+        sampling = {"stop": [settings.HANDOFF_MARKER], **(sampling or {})}
     history = Message.objects.filter(
         conversation_id=conversation_id, id__lt=reply_id
     ).prefetch_related("attachments")
