@@ -1,8 +1,11 @@
 """Both sides of a handoff in real browsers: the visitor asks for a person on the chat page, an
-agent logged in through the admin claims it in the console and answers, resolves, and the visitor
-rates. Same Daphne and Chromium setup as test_browser_chat; screenshots go to test-artifacts/."""
+agent logged in through the admin claims it in the console, has the model suggest a draft, answers,
+resolves, and the visitor rates, after reloading the page too. Same Daphne and Chromium setup as
+test_browser_chat; screenshots go to test-artifacts/."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -84,6 +87,11 @@ def test_visitor_asks_for_a_person_agent_claims_answers_resolves_and_gets_rated(
     expect(console.locator(".note")).to_contain_text("Customer since 2019")
 
     console.get_by_role("radio", name="Reply to user").check()
+    console.get_by_role("button", name="Suggest reply").click()
+    expect(console.locator("#text")).to_have_value(re.compile(r"\S"))  # the model's draft, to edit
+    expect(console.get_by_role("button", name="Suggest reply")).to_be_enabled()
+    expect(user.locator(".message.assistant")).to_have_count(1)  # the draft never reached the user
+    console.locator("#text").fill("")
     console.locator("#text").press_sequentially("Sorry! ")
     expect(user.locator("#typing")).to_contain_text("An agent is typing")
     console.get_by_label("Canned response").select_option(label="Invoice fixed")
@@ -92,7 +100,7 @@ def test_visitor_asks_for_a_person_agent_claims_answers_resolves_and_gets_rated(
 
     agent_reply = user.locator(".message.agent")
     expect(agent_reply).to_contain_text("I have corrected your invoice.")
-    expect(agent_reply.locator(".author")).to_have_text("Support agent")
+    expect(agent_reply.locator(".author")).to_have_text("Alex")
     expect(console.locator(".message.agent")).to_contain_text("I have corrected your invoice.")
     expect(user.locator(".message.assistant")).to_have_count(1)  # the bot stayed out of it
     expect(user.locator("body")).not_to_contain_text("refund approved")  # notes stay private
@@ -102,6 +110,9 @@ def test_visitor_asks_for_a_person_agent_claims_answers_resolves_and_gets_rated(
     expect(console.locator("#conversation-status")).to_have_text("resolved")
     rating = user.locator("#rating")
     expect(rating).to_be_visible()
+    user.reload()  # the rating is still asked for, and the agent still named
+    expect(rating).to_be_visible()
+    expect(user.locator(".message.agent .author")).to_have_text("Alex")
     rating.get_by_role("radio", name="5").check()
     rating.get_by_label("Anything to add? (optional)").fill("Quick and kind")
     assert user.evaluate("document.documentElement.scrollWidth") <= 375
@@ -110,4 +121,7 @@ def test_visitor_asks_for_a_person_agent_claims_answers_resolves_and_gets_rated(
     expect(user.locator("#rating-thanks")).to_be_visible()
     expect(rating).to_be_hidden()
     expect(user.locator(".message.assistant")).to_have_count(1)
+    user.reload()
+    expect(user.locator(".message.agent")).to_contain_text("I have corrected your invoice.")
+    expect(rating).to_be_hidden()  # rated once: not asked again
     app.manage("shell", "-c", STORED)

@@ -16,6 +16,9 @@
   const form = $("composer");
   const textarea = $("text");
   const cannedSelect = $("canned");
+  const suggestButton = $("suggest");
+  const transferControls = $("transfer-controls");
+  const transferSelect = $("transfer-to");
   const buttons = {
     claim: $("claim"), resolve: $("resolve"), hand_back: $("hand-back"), reopen: $("reopen"),
   };
@@ -36,6 +39,9 @@
   let lastTypingSentAt = 0;
   let typingTimer = null;
   let noticeTimer = null;
+  // The model's draft being written into the reply box: {conversationId, before} (what the agent
+  // had typed already stays in front of it); null when none is coming.
+  let draft = null;
 
   // An error (red) or news such as an offer (blue).
   function showNotice(text, kind = "error") {
@@ -105,6 +111,10 @@
         break;
       case "note":
         showNote(frame.note);
+        break;
+      case "draft.token":
+      case "draft.end":
+        showDraft(frame);
         break;
       case "typing":
         if (frame.role === "user") showUserTyping(frame.typing);
@@ -183,7 +193,9 @@
     detail.messages.forEach(showMessage);
     notesEl.replaceChildren();
     detail.notes.forEach(showNote);
+    fillTransferTargets(detail);
     if (switched) {
+      endDraft();
       cannedSelect.replaceChildren(element("option", "", "Choose…"));
       cannedSelect.firstChild.value = "";
       for (const canned of detail.canned) {
@@ -203,6 +215,36 @@
     buttons.resolve.hidden = status !== "open";
     buttons.hand_back.hidden = status !== "open";
     buttons.reopen.hidden = !(status === "resolved" || status === "bot");
+    transferControls.hidden = status !== "open";
+  }
+
+  // Named agents (online with room, from the server) and team queues; values "agent:<id>" and
+  // "team:<id>".
+  function fillTransferTargets(detail) {
+    const choose = element("option", "", "Transfer to…");
+    choose.value = "";
+    const agents = element("optgroup");
+    agents.label = "Agents online with room";
+    for (const agent of detail.transfer_agents) {
+      const option = element("option", "", `${agent.name} (${agent.team})`);
+      option.value = `agent:${agent.id}`;
+      agents.append(option);
+    }
+    const teams = element("optgroup");
+    teams.label = "Back to a team's queue";
+    for (const team of detail.teams) {
+      const option = element("option", "", team.name);
+      option.value = `team:${team.id}`;
+      teams.append(option);
+    }
+    transferSelect.replaceChildren(choose, agents, teams);
+  }
+
+  function transfer() {
+    const [kind, id] = transferSelect.value.split(":");
+    if (!current || !id) return;
+    const target = kind === "agent" ? { to_agent_id: Number(id) } : { to_team_id: Number(id) };
+    transmit({ type: "transfer", conversation_id: current.id, ...target });
   }
 
   function showMessage(message) {
@@ -211,7 +253,8 @@
     if (message.role === "assistant" && message.state === "generating") return;
     shownMessageIds.add(message.id);
     const article = element("article", `message ${message.role}`);
-    const author = ROLE_NAMES[message.role];
+    // Agents by their name, as the user saw it.
+    const author = message.author || ROLE_NAMES[message.role];
     if (author) article.append(element("div", "author", author));
     if (message.attachments && message.attachments.length) {
       const images = element("div", "images");
@@ -248,6 +291,33 @@
     typingEl.hidden = !typing;
     clearTimeout(typingTimer);
     if (typing) typingTimer = setTimeout(() => { typingEl.hidden = true; }, 6000);
+  }
+
+  // ---- drafts --------------------------------------------------------------------------------
+  function suggest() {
+    if (!current || draft) return;
+    form.querySelector("input[name=mode][value=reply]").click();
+    draft = { conversationId: current.id, before: textarea.value ? `${textarea.value}\n` : "" };
+    textarea.value = draft.before;
+    suggestButton.disabled = true;
+    transmit({ type: "suggest", conversation_id: current.id });
+  }
+
+  function showDraft(frame) {
+    if (!draft || frame.conversation_id !== draft.conversationId) return;
+    if (frame.type === "draft.token") {
+      textarea.value += frame.text;
+      return;
+    }
+    if (frame.error) showNotice(frame.error);
+    textarea.value = draft.before + frame.text; // the whole draft, whatever tokens were missed
+    endDraft();
+    textarea.focus();
+  }
+
+  function endDraft() {
+    draft = null;
+    suggestButton.disabled = false;
   }
 
   // ---- composing ---------------------------------------------------------------------------
@@ -292,6 +362,8 @@
     cannedSelect.value = "";
     textarea.focus();
   });
+  suggestButton.addEventListener("click", suggest);
+  $("transfer").addEventListener("click", transfer);
   for (const [type, button] of Object.entries(buttons)) {
     button.addEventListener("click", () => act(type));
   }

@@ -134,7 +134,6 @@
     element.className = `message ${role}`;
     const author = document.createElement("div");
     author.className = "author";
-    author.textContent = AUTHORS[role] || "";
     const images = document.createElement("div");
     images.className = "images";
     const body = document.createElement("div");
@@ -185,7 +184,9 @@
 
   function render(entry) {
     const { message, element } = entry;
-    const [, images, body, status, actions] = element.children;
+    const [author, images, body, status, actions] = element.children;
+    // An agent's own name, as stored with their message (so it is there after a reload too).
+    author.textContent = message.author || AUTHORS[message.role] || "";
     element.classList.toggle("generating", message.state === "generating");
     element.classList.toggle("failed", message.state === "failed");
     images.replaceChildren(...(message.attachments || []).map((attachment) => {

@@ -28,10 +28,11 @@ def online_user_ids(now: datetime | None = None) -> set[int]:
     )
 
 
-def pick_agent(
-    team: Team | None, exclude_user_ids: Iterable[int] = (), now: datetime | None = None
-) -> AgentProfile | None:
-    """The next agent in round-robin order, or None when nobody online has room."""
+def available_agents(
+    team: Team | None = None, exclude_user_ids: Iterable[int] = (), now: datetime | None = None
+) -> list[AgentProfile]:
+    """Online agents with room (fewer active conversations and unclaimed offers than their
+    limit), in round-robin order: the one offered a conversation longest ago first."""
     active = Q(user__owned_handoffs__ended_at__isnull=True)
     candidates = (
         AgentProfile.objects.filter(user__id__in=online_user_ids(now), user__is_active=True)
@@ -42,14 +43,22 @@ def pick_agent(
     )
     if team is not None:
         candidates = candidates.filter(team=team)
-    for profile in candidates.select_related("user"):
+    with_room = []
+    for profile in candidates.select_related("user", "team"):
         # Offers not yet claimed count against the limit too.
         offered = Handoff.objects.filter(
             offered_to=profile.user, owner=None, ended_at=None
         ).count()
         if profile.load + offered < profile.max_concurrent:
-            return profile
-    return None
+            with_room.append(profile)
+    return with_room
+
+
+def pick_agent(
+    team: Team | None, exclude_user_ids: Iterable[int] = (), now: datetime | None = None
+) -> AgentProfile | None:
+    """The next agent in round-robin order, or None when nobody online has room."""
+    return next(iter(available_agents(team, exclude_user_ids, now)), None)
 
 
 def offer(handoff: Handoff, now: datetime | None = None) -> AgentProfile | None:

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 from supportbot.agents import handoff, notify, queue
 from supportbot.agents.models import ConsolePresence
 from supportbot.chat.frames import conversation_group, error_frame
+from supportbot.inference_bridge.drafts import request_draft
+from supportbot.inference_bridge.routing import NO_WORKER
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
@@ -47,14 +49,24 @@ class TypingFrame(_Frame):
 
 
 class TransferFrame(_Frame):
+    """To a named agent (who owns it at once), else back to a team's queue (or the same team's)."""
+
     type: Literal["transfer"]
     conversation_id: uuid.UUID
+    to_agent_id: int | None = None
     to_team_id: int | None = None
+
+
+class SuggestFrame(_Frame):
+    """Ask the model for a reply draft; it comes back to this socket only."""
+
+    type: Literal["suggest"]
+    conversation_id: uuid.UUID
 
 
 ConsoleFrame = TypeAdapter(
     Annotated[
-        PingFrame | ConversationFrame | TextFrame | TypingFrame | TransferFrame,
+        PingFrame | ConversationFrame | TextFrame | TypingFrame | TransferFrame | SuggestFrame,
         Field(discriminator="type"),
     ]
 )
@@ -131,8 +143,11 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
                 await database_sync_to_async(write)(conversation_id, self.user, frame.text)
             elif isinstance(frame, TransferFrame):
                 await database_sync_to_async(handoff.transfer)(
-                    conversation_id, self.user, to_team_id=frame.to_team_id
+                    conversation_id, self.user, frame.to_agent_id, frame.to_team_id
                 )
+            elif isinstance(frame, SuggestFrame):
+                if not await request_draft(conversation_id, self.channel_name):
+                    await self.send(error_frame("unavailable", NO_WORKER))
             elif frame.type == "open":
                 await self._open(conversation_id)
             else:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from inference.types import Usage
 from supportbot.agents import assignment, notify, triggers
-from supportbot.agents.models import Handoff, MessageFeedback, Note, Rating
+from supportbot.agents.models import Handoff, MessageFeedback, Note, Rating, display_name
 from supportbot.agents.summary import summarize
 from supportbot.agents.triggers import Trigger
 from supportbot.agents.webhooks import queue_webhooks
@@ -131,8 +131,7 @@ def claim(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> bool:
         ).update(owner=agent, claimed_at=timezone.now())
         if not taken:
             return False
-        name = agent.get_short_name() or agent.get_username()
-        _set_status(conversation, Status.OPEN, f"{name} has joined the conversation.")
+        _set_status(conversation, Status.OPEN, f"{display_name(agent)} has joined the conversation.")
         _agent_action(conversation.id, agent, "claim")
     return True
 
@@ -140,16 +139,19 @@ def claim(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> bool:
 def transfer(
     conversation_id: uuid.UUID | str,
     actor: AbstractBaseUser,
-    to_agent: AbstractBaseUser | None = None,
+    to_agent_id: int | None = None,
     to_team_id: int | None = None,
 ) -> None:
-    """Give the conversation to another agent (owned by them at once) or back to a team's queue."""
+    """Give the conversation to a named agent, who owns it at once and must be online with room,
+    or back to a team's queue (its own team's when none is named)."""
     with transaction.atomic():
         conversation = _locked(conversation_id)
         handoff = _owned_by(conversation, actor)
-        if to_agent is not None:
-            handoff.owner = to_agent
-            handoff.save(update_fields=["owner"])
+        if to_agent_id is not None:
+            to_agent = _available_agent(to_agent_id, actor)
+            handoff.owner = handoff.offered_to = to_agent
+            handoff.save(update_fields=["owner", "offered_to"])
+            _set_status(conversation, Status.OPEN, f"{display_name(to_agent)} has joined the conversation.")
             notify.offer_to_agent(to_agent.pk, conversation.id, handoff.summary)
         else:
             handoff.owner, handoff.claimed_at = None, None
@@ -158,7 +160,15 @@ def transfer(
             handoff.save(update_fields=["owner", "claimed_at", "team"])
             _set_status(conversation, Status.PENDING, "Another agent is joining…")
             _offer(handoff, timezone.now())
-        _agent_action(conversation.id, actor, "transfer", to_agent=getattr(to_agent, "pk", None))
+        _agent_action(conversation.id, actor, "transfer", to_agent=to_agent_id, to_team=to_team_id)
+
+
+def _available_agent(user_id: int, actor: AbstractBaseUser) -> AbstractBaseUser:
+    """The agent a conversation is transferred to: online, with room, and not the actor."""
+    profile = next((p for p in assignment.available_agents(exclude_user_ids=[actor.pk]) if p.user_id == user_id), None)
+    if profile is None:
+        raise NotAllowed("That agent is offline or has no room for another conversation.")
+    return profile.user
 
 
 def post_agent_message(
@@ -168,7 +178,10 @@ def post_agent_message(
         conversation = _locked(conversation_id)
         _owned_by(conversation, agent)
         message = Message.objects.create(
-            conversation=conversation, role=Message.Role.AGENT, text=text.strip()
+            conversation=conversation,
+            role=Message.Role.AGENT,
+            text=text.strip(),
+            author_name=display_name(agent),
         )
         conversation.save(update_fields=["updated_at"])
         record_event(Event.Kind.MESSAGE_OUT, conversation.id, role="agent", agent=agent.pk)
@@ -226,8 +239,7 @@ def reopen(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> Handoff
             created_at=now,
             claimed_at=now,
         )
-        name = agent.get_short_name() or agent.get_username()
-        _set_status(conversation, Status.OPEN, f"{name} has joined the conversation.")
+        _set_status(conversation, Status.OPEN, f"{display_name(agent)} has joined the conversation.")
         _agent_action(conversation.id, agent, "reopen")
     return handoff
 
@@ -235,16 +247,29 @@ def reopen(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> Handoff
 def rate(conversation_id: uuid.UUID | str, score: int, comment: str = "") -> Rating:
     """The visitor's 1-5 rating of the latest resolved handoff; a second rating is refused."""
     with transaction.atomic():
-        handoff = (
-            Handoff.objects.filter(conversation_id=conversation_id, ended_at__isnull=False)
-            .order_by("-ended_at")
-            .first()
-        )
+        handoff = _latest_ended(conversation_id)
         if handoff is None or hasattr(handoff, "rating") or not 1 <= score <= 5:
             raise NotAllowed("Nothing to rate.")
         rating = Rating.objects.create(handoff=handoff, score=score, comment=comment[:2000])
         record_event(Event.Kind.CSAT, conversation_id, score=score, comment=comment[:2000])
     return rating
+
+
+def rating_due(conversation: Conversation) -> bool:
+    """Resolved and not rated yet: the visitor's page keeps asking for the rating (after a reload
+    too) until it is given."""
+    if conversation.status != Status.RESOLVED:
+        return False
+    handoff = _latest_ended(conversation.id)
+    return handoff is not None and not hasattr(handoff, "rating")
+
+
+def _latest_ended(conversation_id: uuid.UUID | str) -> Handoff | None:
+    return (
+        Handoff.objects.filter(conversation_id=conversation_id, ended_at__isnull=False)
+        .order_by("-ended_at")
+        .first()
+    )
 
 
 def _end_handoff(conversation: Conversation, agent: AbstractBaseUser) -> Handoff:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.utils import timezone
 
 from supportbot.chat.models import Conversation, Message
+
+
+def display_name(user: AbstractBaseUser) -> str:
+    """How visitors and other agents see an agent: the first name, else the username."""
+    return user.get_short_name() or user.get_username()
 
 
 class Team(models.Model):

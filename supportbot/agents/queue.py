@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from supportbot.agents.models import CannedResponse, Handoff, Note
+from supportbot.agents.assignment import available_agents
+from supportbot.agents.models import CannedResponse, Handoff, Note, Team, display_name
 from supportbot.chat.frames import message_payload
 from supportbot.chat.models import Conversation
 
@@ -67,4 +68,10 @@ def conversation_detail(conversation_id: uuid.UUID, user: Any) -> dict[str, Any]
             for n in Note.objects.filter(conversation=conversation).select_related("author")
         ],
         "canned": [{"title": c.title, "text": c.text} for c in CannedResponse.objects.order_by("title")],
+        # Where the agent may transfer it: named agents who are online with room, or a team.
+        "transfer_agents": [
+            {"id": p.user_id, "name": display_name(p.user), "team": p.team.name}
+            for p in available_agents(exclude_user_ids=[user.pk])
+        ],
+        "teams": [{"id": t.id, "name": t.name} for t in Team.objects.order_by("name")],
     }

@@ -168,6 +168,8 @@ def message_payload(
     }
     if message.role in (Message.Role.ASSISTANT, Message.Role.AGENT):
         payload["html"] = render_markdown(message.text)
+    if message.role == Message.Role.AGENT:
+        payload["author"] = message.author_name or None
     if message.role == Message.Role.ASSISTANT:
         payload["state"] = (
             "generating"

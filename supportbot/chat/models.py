@@ -62,6 +62,8 @@ class Message(models.Model):
     # Chosen by the browser for each send; a resend with the same id is answered, not repeated.
     client_message_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Agent messages: the name the visitor sees on them (the agent's, when they wrote it).
+    author_name = models.CharField(max_length=150, blank=True)
 
     # Bot replies only. A reply row exists from the moment it is requested; it is being generated
     # while finish_reason is empty, by the inference worker named in worker_id.

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from supportbot.agents.handoff import rating_due
 from supportbot.chat.access import may_read_conversation, visitor_conversation
 from supportbot.chat.frames import attachment_payload
 from supportbot.chat.identity import set_visitor_cookie
@@ -43,6 +44,7 @@ def chat_page(request: HttpRequest) -> HttpResponse:
         "chat/index.html",
         {
             "conversation": conversation,
+            "rating_due": rating_due(conversation),
             "max_text_chars": settings.CHAT_MAX_TEXT_CHARS,
             "max_attachments": settings.CHAT_MAX_ATTACHMENTS_PER_MESSAGE,
             "max_upload_bytes": settings.UPLOAD_MAX_BYTES,

@@ -1,5 +1,6 @@
 """An inference worker process (`manage.py inference_worker`): one engine, a heartbeat in Redis,
-and generation requests from its own channel; replies stream to the conversations' groups."""
+and generation requests from its own channel; replies stream to the conversations' groups, agents'
+reply drafts to the console that asked."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from redis.exceptions import RedisError
 
 from supportbot.inference_bridge import worker_registry
+from supportbot.inference_bridge.drafts import generate_draft
 from supportbot.inference_bridge.runner import generate_reply, start_engine
 
 if TYPE_CHECKING:
@@ -81,14 +83,12 @@ async def _take_requests(
             log.warning("worker %s cannot read its channel", worker_id, exc_info=True)
             await asyncio.sleep(settings.INFERENCE_HEARTBEAT_S)
             continue
-        task = asyncio.create_task(
-            generate_reply(
-                engine,
-                request["conversation_id"],
-                request["reply_id"],
-                worker_id,
-                request.get("sampling"),
+        if request["type"] == "generate.draft":  # an agent's reply draft, for their console only
+            work = generate_draft(engine, request["conversation_id"], request["reply_channel"])
+        else:
+            work = generate_reply(
+                engine, request["conversation_id"], request["reply_id"], worker_id, request.get("sampling")
             )
-        )
+        task = asyncio.create_task(work)
         generating.add(task)
         task.add_done_callback(generating.discard)
