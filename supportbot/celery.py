@@ -1,4 +1,5 @@
-"""The Celery app: event shipping, notifications, webhooks and the timers of the handoff SLA.
+"""The Celery app: event shipping, notifications, webhooks, the timers of the handoff SLA and the
+retention period.
 
 With REDIS_URL set, a worker (`celery -A supportbot worker`) and beat (`celery -A supportbot
 beat`) run beside the web process. Without it, the embedded setup runs every task eagerly in the
@@ -30,5 +31,9 @@ def schedule_timers(sender: Celery, **_kwargs: object) -> None:
         "enforce-handoff-sla": {
             "task": "supportbot.agents.tasks.enforce_handoff_sla",
             "schedule": float(settings.HANDOFF_SLA_CHECK_INTERVAL_S),
+        },
+        "enforce-retention": {
+            "task": "supportbot.ops.tasks.enforce_retention",
+            "schedule": float(settings.RETENTION_INTERVAL_S),
         },
     }

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "supportbot.health",
     "supportbot.events",
     "supportbot.agents",
+    "supportbot.ops",
 ]
 
 MIDDLEWARE = [
@@ -212,7 +213,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Personal data is redacted from every log line (SUPPORTBOT_REDACT_PII, supportbot.ops).
+    "filters": {"redact_pii": {"()": "supportbot.ops.redaction.RedactingFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_pii"],
+        }
+    },
     "loggers": {"supportbot": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
@@ -326,3 +335,23 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "supportbot@localhost"
 # Webhook deliveries: attempts in all before a delivery is recorded as failed.
 WEBHOOK_MAX_ATTEMPTS = 4
 WEBHOOK_TIMEOUT_S = 5
+
+# --- Operations (supportbot/ops, docs/ops.md) ---------------------------------------------------
+# E-mail addresses, phone and card numbers are redacted from event payloads, log lines and
+# exports; 0 keeps them (e.g. where the logs are themselves kept under the same protection).
+REDACT_PII = _env_bool("SUPPORTBOT_REDACT_PII", default=True)
+# Conversations untouched for this many days are deleted (with their screenshots) or anonymised
+# by a daily Celery beat task; 0 keeps them forever.
+RETENTION_DAYS = _env_int("SUPPORTBOT_RETENTION_DAYS", 90)
+RETENTION_MODE = os.environ.get("SUPPORTBOT_RETENTION_MODE", "delete").strip().lower()
+if RETENTION_MODE not in {"delete", "anonymise"}:
+    raise ImproperlyConfigured(
+        f"SUPPORTBOT_RETENTION_MODE={RETENTION_MODE!r}: use delete or anonymise"
+    )
+RETENTION_INTERVAL_S = 24 * 3600
+# /metrics answers a request bearing this token, or a staff session; with no token only staff.
+METRICS_TOKEN = os.environ.get("SUPPORTBOT_METRICS_TOKEN", "")
+# Inference workers serve their own Prometheus metrics on this port (0: not at all).
+WORKER_METRICS_PORT = _env_int("SUPPORTBOT_WORKER_METRICS_PORT", 0)
+# Bot replies slower than this to their first token count as slow in the log filters.
+SLOW_REPLY_TTFT_MS = 2000

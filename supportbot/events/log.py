@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from supportbot.events.models import Event
+from supportbot.ops.redaction import scrub
 
 log = logging.getLogger(__name__)
 
@@ -19,11 +20,12 @@ def record_event(
     """Store an event with the surrounding transaction and queue its shipping once that commits.
 
     Queuing may fail (broker down): the commit stands and the beat sweep ships the event later.
+    Personal data in the payload is redacted before it is stored (SUPPORTBOT_REDACT_PII).
     """
     event = Event.objects.create(
         kind=kind,
         conversation_id=conversation_id,
-        data=data,
+        data=scrub(data),
     )
     transaction.on_commit(lambda: _queue_delivery(event.id), robust=True)
     return event
