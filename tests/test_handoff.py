@@ -169,7 +169,8 @@ def test_only_the_owner_answers_and_supervisors_may_take_over():
 def test_two_agents_claiming_the_same_conversation_exactly_one_wins():
     """The decision is one conditional UPDATE (owner still empty), under the conversation's row
     lock on PostgreSQL; the test database (in-memory SQLite) cannot run two writers in threads, so
-    the second claim comes after the first has committed, as it would behind the lock."""
+    the second claim comes after the first has committed, as it would behind the lock. Truly
+    simultaneous claims on PostgreSQL: test_claim_race.py."""
     support = team()
     alice, bob = agent("alice", support), agent("bob", support)
     conversation = new_conversation()
