@@ -1,12 +1,17 @@
 """Suggest reply: the agent asks the model for a draft over the console socket; it streams back to
-that console only, with the tiny in-process model, and leaves the visitor's conversation, cache
-and sockets untouched."""
+that console only and leaves the visitor's conversation, cache and sockets untouched. With the
+tiny in-process model, and through Redis from an inference worker."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import pytest
+import requests
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from websockets.asyncio.client import connect
 
 from supportbot.agents import handoff
 from supportbot.agents.models import Handoff
@@ -15,9 +20,12 @@ from supportbot.chat.models import Message
 from supportbot.chat.uploads import store_upload
 from supportbot.inference_bridge.drafts import draft_request
 from supportbot.inference_bridge.routing import inference_router
-from tests.agent_fixtures import agent, team
+from tests.agent_fixtures import PASSWORD, agent, team
 from tests.chat_fixtures import chat_socket, new_conversation, receive_until, say, screenshot_png
+from tests.live_app import turn, wait_for
 from tests.test_agent_console import console_socket, of_type, session_cookie
+from tests.test_faults import redis_app  # noqa: F401 (Daphne with Redis and PostgreSQL)
+from tests.test_redis_workers import database, live_workers, redis_prefix  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 
@@ -72,3 +80,41 @@ def test_the_draft_reads_the_whole_conversation_with_its_screenshots():
         "Agent: Hi, I am Alice.",
     ]  # the empty failed reply is left out
     assert len(prompt.images) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+async def test_in_redis_mode_the_conversations_worker_writes_the_draft(redis_app, redis_prefix):  # noqa: F811
+    """Through Redis: the worker that answers the conversation writes the draft and sends it to
+    the asking console's own channel in the web process."""
+    app = redis_app
+    app.manage("shell", "-c", 'from tests.agent_fixtures import agent, team; agent("alice", team(), online=False)')
+    app.start_worker("worker")
+    wait_for(lambda: live_workers(redis_prefix), 90, "a worker")
+    visitor = app.visit()
+    async with app.socket(visitor) as socket:
+        await turn(socket, "t1", "My printer says error 42.")
+
+    staff = requests.Session()
+    staff.get(app.base_url + "/admin/login/", timeout=10)
+    staff.post(
+        app.base_url + "/admin/login/",
+        {
+            "username": "alice",
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": staff.cookies["csrftoken"],
+            "next": "/admin/console/",
+        },
+        timeout=10,
+    ).raise_for_status()
+    cookie = "; ".join(f"{name}={value}" for name, value in staff.cookies.items())
+    async with connect(
+        f"ws://127.0.0.1:{app.port}/ws/console/", origin=app.base_url, additional_headers={"Cookie": cookie}
+    ) as console:
+        await console.send(json.dumps({"type": "suggest", "conversation_id": visitor.conversation_id}))
+        frames = []
+        while not frames or frames[-1]["type"] != "draft.end":
+            frames.append(json.loads(await asyncio.wait_for(console.recv(), 60)))
+    end = frames[-1]
+    assert end["error"] is None and end["text"].strip(), frames
+    assert "".join(f["text"] for f in frames if f["type"] == "draft.token") == end["text"]
