@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    # Before the admin's own URLs, which would answer /admin/console/ with a 404.
+    # Before the admin's own URLs, which would answer /admin/console/ (and /admin/ops/dashboard/)
+    # with a 404.
     path("", include("supportbot.agents.urls")),
+    path("", include("supportbot.ops.urls")),
     path("admin/", admin.site.urls),
     path("", include("supportbot.health.urls")),
     path("", include("supportbot.api.urls")),

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from supportbot.ops import views
+
+app_name = "ops"
+
+urlpatterns = [path("admin/ops/dashboard/", views.dashboard, name="dashboard")]
