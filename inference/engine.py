@@ -364,8 +364,11 @@ class Engine:
                 self._finish(seq, "error", f"the model failed: {type(exc).__name__}")
             return
         logits[:, self._banned.to(logits.device)] = float("-inf")
+        # Each row's log-normaliser, computed where the logits are (on a GPU nearly free): the
+        # sampled token's log-probability is then one subtraction.
+        norms = torch.logsumexp(logits, dim=-1).tolist()
         logits = logits.cpu()  # sampling uses per-request CPU generators
-        for (seq, n), row in zip(plan, logits):
+        for (seq, n), row, norm in zip(plan, logits, norms):
             state = seq.session
             if seq.prefilling:
                 state.keys.extend(seq.prompt.keys[seq.fed : seq.fed + n])
@@ -374,7 +377,7 @@ class Engine:
                     continue
             else:
                 state.keys.append(seq.generated[-1])
-            self._accept_token(seq, row)
+            self._accept_token(seq, row, norm)
 
     def _segment(self, seq: Sequence, n: int) -> Segment:
         cache = seq.session.cache
@@ -386,11 +389,10 @@ class Engine:
         position = torch.full((rows, 1), seq.next_position - 1, dtype=torch.long)
         return Segment(cache, len(seq.session.keys), [seq.generated[-1]], position)
 
-    def _accept_token(self, seq: Sequence, logits: torch.Tensor) -> None:
+    def _accept_token(self, seq: Sequence, logits: torch.Tensor, log_normaliser: float) -> None:
         sampling = seq.request.sampling
         token = sample(logits, sampling.temperature, sampling.top_p, seq.generator)
-        # The log-softmax of the sampled token only: one logsumexp over the row.
-        seq.logprobs.append(float(logits[token] - torch.logsumexp(logits, dim=-1)))
+        seq.logprobs.append(float(logits[token]) - log_normaliser)  # its log-softmax
         now = time.monotonic()
         if seq.first_token_at is None:
             seq.first_token_at = now
