@@ -20,6 +20,7 @@ from supportbot.agents.routing import websocket_urlpatterns as console_urlpatter
 from supportbot.chat.identity import WebsocketVisitorMiddleware  # noqa: E402
 from supportbot.chat.routing import websocket_urlpatterns  # noqa: E402
 from supportbot.chat.shutdown import install_goodbye  # noqa: E402
+from supportbot.ops.metrics import CountWebSockets  # noqa: E402
 
 # Multipart framing around the largest allowed image, or the API's own (lower) body limit.
 MAX_REQUEST_BYTES = max(settings.UPLOAD_MAX_BYTES, settings.API_MAX_BODY_BYTES) + 256 * 1024
@@ -58,13 +59,15 @@ application = ProtocolTypeRouter(
         # Static files are served by the app itself so `make run` needs nothing in front of it.
         "http": RequestSizeLimit(ASGIStaticFilesHandler(django_http), MAX_REQUEST_BYTES),
         # Only pages of this site may open the chat socket (Origin must match ALLOWED_HOSTS).
-        "websocket": AllowedHostsOriginValidator(
-            # The Django session's user is what the agent console's socket checks.
-            CookieMiddleware(
-                SessionMiddleware(
-                    AuthMiddleware(
-                        WebsocketVisitorMiddleware(
-                            URLRouter(websocket_urlpatterns + console_urlpatterns)
+        "websocket": CountWebSockets(
+            AllowedHostsOriginValidator(
+                # The Django session's user is what the agent console's socket checks.
+                CookieMiddleware(
+                    SessionMiddleware(
+                        AuthMiddleware(
+                            WebsocketVisitorMiddleware(
+                                URLRouter(websocket_urlpatterns + console_urlpatterns)
+                            )
                         )
                     )
                 )

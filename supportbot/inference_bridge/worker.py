@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 from supportbot.inference_bridge import worker_registry
 from supportbot.inference_bridge.drafts import generate_draft
 from supportbot.inference_bridge.runner import generate_reply, start_engine
+from supportbot.ops.metrics import serve_worker_metrics
 
 if TYPE_CHECKING:
     from inference.engine import Engine
@@ -30,6 +31,7 @@ async def serve_forever(worker_id: str) -> None:
     """Run until SIGTERM or SIGINT, then drain: stop taking turns, give the replies in progress
     DRAIN_S to finish, and leave; what did not finish is handed to another worker."""
     engine = await asyncio.to_thread(start_engine)
+    serve_worker_metrics(engine)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

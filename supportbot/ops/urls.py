@@ -4,4 +4,7 @@ from supportbot.ops import views
 
 app_name = "ops"
 
-urlpatterns = [path("admin/ops/dashboard/", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("admin/ops/dashboard/", views.dashboard, name="dashboard"),
+    path("metrics", views.metrics, name="metrics"),
+]

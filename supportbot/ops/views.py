@@ -8,10 +8,12 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from supportbot.ops import stats
+from supportbot.ops.metrics import bearer_token_matches
 from supportbot.ops.charts import Series, bar_list, column_chart, line_chart
 
 # Buckets of the agents' response and resolution times: (upper bound in seconds, label).
@@ -112,3 +114,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _number(value: float | None, template: str) -> str:
     return "–" if value is None else template.format(value)
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format, for a bearer token (SUPPORTBOT_METRICS_TOKEN) or a staff login."""
+    authorization = request.headers.get("Authorization", "")
+    if not (bearer_token_matches(authorization) or request.user.is_staff):
+        if authorization or request.user.is_authenticated:
+            return HttpResponse("Not allowed.\n", status=403, content_type="text/plain")
+        response = HttpResponse("A bearer token or a staff login is required.\n", status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+    return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
