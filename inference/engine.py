@@ -157,8 +157,11 @@ class Engine:
         def emit(event: Event) -> None:
             loop.call_soon_threadsafe(events.put_nowait, event)
 
-        # Image preparation (and OCR) can take a while: keep it off the event loop.
-        seq_id = await loop.run_in_executor(None, self.submit, request, emit)
+        if any(message.images for message in request.messages):
+            # Image preparation (and OCR) can take a while: keep it off the event loop.
+            seq_id = await loop.run_in_executor(None, self.submit, request, emit)
+        else:  # cheap: a thread hop would cost more than it saves
+            seq_id = self.submit(request, emit)
         # The engine enforces the deadline itself; this guards against a wedged engine thread.
         limit = (request.timeout_s or self.config.request_timeout_s) + 5.0
         finished = False
@@ -440,6 +443,10 @@ class Engine:
 
     @staticmethod
     def _emit(seq: Sequence, event: Event) -> None:
+        if isinstance(event, TokenDelta) and seq.sent == 0:
+            # Time to first token is until the first text streamed: a sampled token can show
+            # nothing (part of a character, a skipped special token) until a later one.
+            seq.usage.ttft_ms = (time.monotonic() - seq.arrival) * 1000
         try:
             seq.emit(event)
         except RuntimeError:  # the caller's event loop is gone: nobody is listening any more

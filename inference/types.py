@@ -82,6 +82,7 @@ class Usage:
     prompt_tokens: int = 0
     cached_tokens: int = 0
     completion_tokens: int = 0
+    # Until the first streamed text (the first generated token when no text was streamed).
     ttft_ms: float = 0.0
     total_ms: float = 0.0
     finish_reason: FinishReason = "stop"
