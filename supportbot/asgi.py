@@ -1,5 +1,6 @@
 """The ASGI application Daphne serves: Django over HTTP, the chat consumer over WebSockets."""
 
+import gc
 import os
 from typing import Any
 
@@ -77,3 +78,6 @@ application = ProtocolTypeRouter(
 )
 
 install_goodbye()
+# Everything loaded so far lives as long as the process: keep it out of the garbage collector's
+# full collections, which otherwise pause every connection (the engine freezes its model too).
+gc.freeze()

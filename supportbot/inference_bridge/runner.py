@@ -3,6 +3,7 @@ worker): load the model, and generate a stored reply while streaming it to the c
 
 from __future__ import annotations
 
+import gc
 import logging
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -14,8 +15,9 @@ from django.conf import settings
 from inference.types import Finished, InferenceError, TokenDelta, Usage
 from supportbot.chat.frames import conversation_group, reply_end_frame, token_frame
 from supportbot.chat.models import Message
+from supportbot.inference_bridge.early_start import EarlyStart, TranscriptMemo
 from supportbot.inference_bridge.replies import finish_reply
-from supportbot.inference_bridge.transcript import build_request
+from supportbot.inference_bridge.transcript import Transcript, build_request
 
 if TYPE_CHECKING:
     from inference.engine import Engine
@@ -39,7 +41,12 @@ def start_engine() -> Engine:
     config = EngineConfig(
         kv_budget_bytes=settings.SUPPORTBOT_KV_CACHE_MB * 2**20, max_batch=settings.SUPPORTBOT_MAX_BATCH
     )
-    return Engine(load_model(model_name), config).start()
+    engine = Engine(load_model(model_name), config).start()
+    # The model and libraries just loaded are millions of long-lived objects: out of the cyclic
+    # garbage collector's sight, its full collections take milliseconds instead of ~300 ms
+    # during which every stream of the process stood still.
+    gc.freeze()
+    return engine
 
 
 def relay(frame: str) -> dict[str, str]:
@@ -53,9 +60,12 @@ async def generate_reply(
     reply_id: int,
     worker_id: str,
     sampling: dict[str, Any] | None = None,
+    early: EarlyStart | None = None,
+    memo: TranscriptMemo | None = None,
 ) -> None:
     """Generate reply `reply_id` as worker `worker_id`, streaming tokens to the conversation's
-    group, then store it.
+    group, then store it. `early`: the reply already started generating before it was stored.
+    `memo`: where to remember the transcript answered, so that the next turn can start early.
 
     Runs to the end whether or not anyone is connected: a visitor who drops off finds the whole
     reply after reconnecting. Cancelled (this process is shutting down), it leaves the reply
@@ -64,10 +74,17 @@ async def generate_reply(
     layer = get_channel_layer()
     group = conversation_group(conversation_id)
     parts: list[str] = []
+    transcript: Transcript | None = None
     try:
-        request = await database_sync_to_async(build_request)(conversation_id, reply_id, sampling)
+        if early is not None:
+            request, transcript, events = early.request, early.transcript, early.events()
+        else:
+            request, transcript = await database_sync_to_async(build_request)(
+                conversation_id, reply_id, sampling
+            )
+            events = engine.stream(request)
         outcome: Finished | None = None
-        async for event in engine.stream(request):
+        async for event in events:
             if isinstance(event, TokenDelta):
                 await layer.group_send(group, relay(token_frame(reply_id, len(parts), event.text)))
                 parts.append(event.text)
@@ -81,6 +98,11 @@ async def generate_reply(
         log.exception("reply %s of conversation %s failed", reply_id, conversation_id)
         outcome = Finished("".join(parts), Usage(finish_reason="error", error=FAILED))
     finished = await database_sync_to_async(finish_reply)(reply_id, worker_id, outcome)
+    if memo is not None and transcript is not None and not transcript.from_api:
+        if finished is not None and not finished.error:
+            memo.remember(conversation_id, transcript.followed_by("assistant", finished.text, reply_id))
+        else:
+            memo.forget(conversation_id)
     await announce_end(conversation_id, finished)
 
 
