@@ -11,7 +11,6 @@ import time
 import uuid
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 
@@ -36,7 +35,14 @@ from supportbot.chat.frames import (
 )
 from supportbot.chat.rate_limit import VisitorRateLimiter
 from supportbot.chat.shutdown import open_sockets
-from supportbot.chat.turns import ReplyInProgress, TurnRejected, accept_user_turn, missed_messages
+from supportbot.chat.sockets import DirectDispatchConsumer
+from supportbot.chat.turns import (
+    AcceptedTurn,
+    ReplyInProgress,
+    TurnRejected,
+    accept_user_turn,
+    missed_messages,
+)
 from supportbot.inference_bridge.routing import NO_WORKER, inference_router, settle_lost_replies
 from supportbot.inference_bridge.runner import relay
 
@@ -51,7 +57,7 @@ CLOSE_TRY_AGAIN_LATER = 1013  # the standard code; clients reconnect after a pau
 DATABASE_UNAVAILABLE = "The service is briefly unavailable; your message was not saved. Please send it again."
 
 
-class ChatConsumer(AsyncWebsocketConsumer):
+class ChatConsumer(DirectDispatchConsumer):
     conversation_id: uuid.UUID | None = None
     # Watches the conversation's generating replies, so a reply whose worker dies is reported
     # failed instead of leaving the browser waiting forever.
@@ -79,7 +85,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         open_sockets.add(self)
         self.visitor_id = visitor_id
         await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
-        inference_router().prepare()
+        inference_router().prepare(conversation.id)
 
     async def disconnect(self, code: int) -> None:
         open_sockets.discard(self)
@@ -147,15 +153,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except handoff.NotAllowed as refused:
             await self.send(error_frame("not_allowed", str(refused)))
 
-    async def dispatch(self, message: dict[str, str]) -> None:
-        # Channels runs close_old_connections on the database thread before every handler; relayed
-        # frames (one per token) never touch the database, and that hop queued every token behind
-        # other conversations' queries.
-        if message["type"] == "chat.frame":
-            await self.chat_frame(message)
-        else:
-            await super().dispatch(message)
-
     async def chat_frame(self, event: dict[str, str]) -> None:
         """A frame for everyone in the conversation (tokens, finished replies), already encoded."""
         await self.send(text_data=event["frame"])
@@ -185,25 +182,45 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if worker_id is None:
             await self.send(error_frame("unavailable", NO_WORKER, frame.client_message_id))
             return
-        accept = database_sync_to_async(accept_user_turn)
+        # The reply starts generating while the turn is stored, where the router can do that.
+        early = None if frame.attachment_ids else router.start_early(self.conversation_id, frame.text)
+        turn = None
         try:
-            try:
-                turn = await accept(self.conversation_id, frame, worker_id)
-            except ReplyInProgress:
-                # Unless that reply's worker is gone: then it is marked failed and this send goes on.
-                if await settle_lost_replies(self.conversation_id):
-                    raise
-                turn = await accept(self.conversation_id, frame, worker_id)
-        except TurnRejected as rejected:
-            await self.send(error_frame(rejected.code, rejected.message, frame.client_message_id))
+            turn = await self._store_turn(frame, worker_id)
+        finally:
+            # Kept only as the reply of a new turn stored after exactly the history it assumed.
+            if early is not None and not (
+                turn is not None
+                and turn.reply is not None
+                and not turn.duplicate
+                and early.adopt(turn.history_ids, turn.user_message_id)
+            ):
+                early.abandon()
+                early = None
+        if turn is None:
             return
         await self.send(json.dumps(turn.ack))
         if turn.reply is None:
             return  # people own the conversation: nothing for the bot to do
         if not turn.duplicate:
-            await router.dispatch(self.conversation_id, turn.reply.id, worker_id)
+            await router.dispatch(self.conversation_id, turn.reply.id, worker_id, early=early)
         if turn.reply.is_generating:
             self._watch_generating_replies()
+
+    async def _store_turn(self, frame: SendFrame, worker_id: str) -> AcceptedTurn | None:
+        """The stored turn; None when it was refused (the client was told why)."""
+        accept = database_sync_to_async(accept_user_turn)
+        try:
+            try:
+                return await accept(self.conversation_id, frame, worker_id)
+            except ReplyInProgress:
+                # Unless that reply's worker is gone: then it is marked failed and this send goes on.
+                if await settle_lost_replies(self.conversation_id):
+                    raise
+                return await accept(self.conversation_id, frame, worker_id)
+        except TurnRejected as rejected:
+            await self.send(error_frame(rejected.code, rejected.message, frame.client_message_id))
+            return None
 
     async def _resume(self, last_message_id: int | None) -> None:
         still_generating = await settle_lost_replies(self.conversation_id)

@@ -38,6 +38,10 @@ class AcceptedTurn:
     reply: Message | None
     duplicate: bool  # a resend of an already accepted message: nothing new was started
     ack: dict[str, Any]  # the "ack" frame for the client
+    user_message_id: int
+    # The conversation's stored messages before this one (empty for a duplicate): what an early
+    # started reply must have assumed (inference_bridge.early_start).
+    history_ids: tuple[int, ...] = ()
 
 
 def _accepted(
@@ -45,6 +49,7 @@ def _accepted(
     reply: Message | None,
     duplicate: bool,
     attachments: list[Attachment] | None = None,
+    history_ids: tuple[int, ...] = (),
 ) -> AcceptedTurn:
     ack = {
         "type": "ack",
@@ -53,7 +58,7 @@ def _accepted(
         "message": message_payload(user_message, attachments),
         "reply": message_payload(reply) if reply is not None else None,
     }
-    return AcceptedTurn(reply, duplicate, ack)
+    return AcceptedTurn(reply, duplicate, ack, user_message.id, history_ids)
 
 
 def accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: str) -> AcceptedTurn:
@@ -98,6 +103,7 @@ def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: s
                 "attachment_not_found",
                 "An attached image was not found in this conversation (or was already sent).",
             )
+        history_ids = tuple(conversation.messages.order_by("id").values_list("id", flat=True))
         # Checked before the message is stored: a repeated question compares with earlier ones.
         trigger = triggers.on_user_message(conversation, text) if text else None
         user_message = Message.objects.create(
@@ -121,7 +127,7 @@ def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: s
             conversation=conversation, role=Message.Role.ASSISTANT, worker_id=worker_id
         )
         conversation.save(update_fields=["updated_at"])
-    return _accepted(user_message, reply, duplicate=False, attachments=attachments)
+    return _accepted(user_message, reply, duplicate=False, attachments=attachments, history_ids=history_ids)
 
 
 def _find_duplicate(conversation_id: uuid.UUID, client_message_id: str) -> AcceptedTurn | None:

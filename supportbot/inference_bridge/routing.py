@@ -11,6 +11,7 @@ import os
 import secrets
 import threading
 import uuid
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Protocol
 
 from channels.db import database_sync_to_async
@@ -19,6 +20,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from supportbot.inference_bridge import worker_registry
+from supportbot.inference_bridge.early_start import EarlyStart, TranscriptMemo
 from supportbot.inference_bridge.replies import (
     WORKER_LOST,
     fail_reply,
@@ -26,6 +28,7 @@ from supportbot.inference_bridge.replies import (
     reassign_reply,
 )
 from supportbot.inference_bridge.runner import announce_end, generate_reply, start_engine
+from supportbot.inference_bridge.transcript import settled_transcript
 
 if TYPE_CHECKING:
     from inference.engine import Engine
@@ -36,8 +39,13 @@ NO_WORKER = "No inference worker is available right now. Please try again in a m
 
 
 class InferenceRouter(Protocol):
-    def prepare(self) -> None:
-        """A visitor opened a conversation: get ready to answer (load the model if it is here)."""
+    def prepare(self, conversation_id: uuid.UUID | None = None) -> None:
+        """A visitor opened a conversation (or an API client came): get ready to answer (load the
+        model if it is here)."""
+
+    def start_early(self, conversation_id: uuid.UUID, text: str) -> EarlyStart | None:
+        """Start answering a text message before its turn is stored, when this router can (see
+        early_start); the caller adopts the start once the turn is stored, or abandons it."""
 
     async def choose_worker(self, conversation_id: uuid.UUID | str) -> str | None:
         """The worker that should generate the conversation's next reply; None if there is none.
@@ -50,9 +58,11 @@ class InferenceRouter(Protocol):
         reply_id: int,
         worker_id: str,
         sampling: dict[str, Any] | None = None,
+        early: EarlyStart | None = None,
     ) -> None:
-        """Start generating the stored reply on `worker_id`; returns without waiting for it.
-        `sampling` overrides SamplingParams fields (plain values: it may travel through Redis)."""
+        """Start generating the stored reply on `worker_id` (or go on with its adopted `early`
+        start); returns without waiting for it. `sampling` overrides SamplingParams fields (plain
+        values: it may travel through Redis)."""
 
     async def alive_among(self, worker_ids: set[str]) -> set[str]:
         """Which of these workers are still running."""
@@ -67,6 +77,7 @@ class InProcessRouter:
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.transcripts = TranscriptMemo()
 
     def engine(self) -> Engine:
         with self._engine_lock:
@@ -74,12 +85,33 @@ class InProcessRouter:
                 self._engine = start_engine()
             return self._engine
 
-    def prepare(self) -> None:
+    def prepare(self, conversation_id: uuid.UUID | None = None) -> None:
         # Loading a real model takes seconds: start while the visitor is still typing.
         if self._engine is None and not self._engine_lock.locked():
-            task = asyncio.create_task(asyncio.to_thread(self.engine))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._in_background(asyncio.to_thread(self.engine))
+        if conversation_id is not None and self.transcripts.recall(conversation_id) is None:
+            self._in_background(self._read_transcript(conversation_id))
+
+    async def _read_transcript(self, conversation_id: uuid.UUID) -> None:
+        """So that the visitor's first message can start early too."""
+        transcript = await database_sync_to_async(settled_transcript)(conversation_id)
+        # A reply that finished meanwhile remembered a newer one.
+        if transcript is not None and self.transcripts.recall(conversation_id) is None:
+            self.transcripts.remember(conversation_id, transcript)
+
+    def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        # A fresh context: the caller's would tie the task's database calls to the caller's
+        # thread executor (asgiref), which an HTTP request's handler shuts down when it returns.
+        task = asyncio.create_task(work, context=contextvars.Context())
+        # Held here, not by the caller, so that the work outlives the visitor's connection.
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def start_early(self, conversation_id: uuid.UUID, text: str) -> EarlyStart | None:
+        known = self.transcripts.recall(conversation_id)
+        if self._engine is None or known is None or not text.strip():
+            return None
+        return EarlyStart(self._engine, conversation_id, known, text.strip(), self.transcripts)
 
     async def choose_worker(self, conversation_id: uuid.UUID | str) -> str | None:
         return self.worker_id
@@ -90,21 +122,21 @@ class InProcessRouter:
         reply_id: int,
         worker_id: str,
         sampling: dict[str, Any] | None = None,
+        early: EarlyStart | None = None,
     ) -> None:
-        # A fresh context: the caller's would tie the task's database calls to the caller's
-        # thread executor (asgiref), which an HTTP request's handler shuts down when it returns.
-        task = asyncio.create_task(
-            self._generate(conversation_id, reply_id, sampling), context=contextvars.Context()
-        )
-        # Held here, not by the consumer, so the reply outlives the visitor's connection.
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._in_background(self._generate(conversation_id, reply_id, sampling, early))
 
     async def _generate(
-        self, conversation_id: uuid.UUID, reply_id: int, sampling: dict[str, Any] | None
+        self,
+        conversation_id: uuid.UUID,
+        reply_id: int,
+        sampling: dict[str, Any] | None,
+        early: EarlyStart | None,
     ) -> None:
         engine = self._engine or await asyncio.to_thread(self.engine)
-        await generate_reply(engine, conversation_id, reply_id, self.worker_id, sampling)
+        await generate_reply(
+            engine, conversation_id, reply_id, self.worker_id, sampling, early, self.transcripts
+        )
 
     async def alive_among(self, worker_ids: set[str]) -> set[str]:
         return worker_ids & {self.worker_id}
@@ -113,8 +145,11 @@ class InProcessRouter:
 class RedisRouter:
     """Replies are generated by `manage.py inference_worker` processes, found through Redis."""
 
-    def prepare(self) -> None:
+    def prepare(self, conversation_id: uuid.UUID | None = None) -> None:
         pass  # the workers load their models when they start
+
+    def start_early(self, conversation_id: uuid.UUID, text: str) -> EarlyStart | None:
+        return None  # the worker reads the stored turn; it has nothing to start from before
 
     async def choose_worker(self, conversation_id: uuid.UUID | str) -> str | None:
         return worker_registry.pick_worker(conversation_id, await worker_registry.live_workers())
@@ -125,6 +160,7 @@ class RedisRouter:
         reply_id: int,
         worker_id: str,
         sampling: dict[str, Any] | None = None,
+        early: EarlyStart | None = None,
     ) -> None:
         request = {
             "type": "generate.reply",

@@ -5,33 +5,52 @@ from __future__ import annotations
 
 import functools
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from PIL import Image
 
-from inference.types import ChatMessage, GenerationRequest, SamplingParams
+from inference.types import ChatMessage, GenerationRequest, Role, SamplingParams
 from supportbot.chat.models import Conversation, Message
 
 
-def build_request(
-    conversation_id: uuid.UUID | str, reply_id: int, sampling: dict[str, Any] | None = None
-) -> GenerationRequest:
-    """The request for reply `reply_id`: the system prompt and every message stored before it.
+@dataclass(frozen=True)
+class Transcript:
+    """A conversation as the engine reads it, and the stored messages it was read from."""
 
-    `sampling` overrides SamplingParams fields (API calls choose temperature, max_tokens, ...).
-    """
-    conversation = Conversation.objects.only("source").get(pk=conversation_id)
-    from_api = conversation.source == Conversation.Source.API
+    messages: list[ChatMessage]
+    message_ids: tuple[int, ...]
+    from_api: bool = False
+
+    def followed_by(self, role: Role, text: str, message_id: int) -> Transcript:
+        # Empty failed replies leave no trace (as when read from the database).
+        said = [ChatMessage(role, text)] if text else []
+        return Transcript([*self.messages, *said], (*self.message_ids, message_id), self.from_api)
+
+
+def reply_sampling(sampling: dict[str, Any] | None = None, from_api: bool = False) -> SamplingParams:
+    """The sampling of a reply: the configured defaults, with `sampling`'s fields (API calls choose
+    temperature, max_tokens, ...) overriding them."""
+    defaults: dict[str, Any] = {"max_new_tokens": settings.SUPPORTBOT_MAX_NEW_TOKENS}
     if not from_api:
         # The bot's handoff marker ends generation (agents.triggers): never streamed or stored.
-        sampling = {"stop": [settings.HANDOFF_MARKER], **(sampling or {})}
-    history = Message.objects.filter(
-        conversation_id=conversation_id, id__lt=reply_id
-    ).prefetch_related("attachments")
+        defaults["stop"] = [settings.HANDOFF_MARKER]
+    return SamplingParams(**{**defaults, **(sampling or {})})
+
+
+def read_transcript(conversation_id: uuid.UUID | str, before_id: int | None = None) -> Transcript:
+    """The system prompt and every message stored (before message `before_id`, if given)."""
+    conversation = Conversation.objects.only("source").get(pk=conversation_id)
+    from_api = conversation.source == Conversation.Source.API
+    history = Message.objects.filter(conversation_id=conversation_id).prefetch_related("attachments")
+    if before_id is not None:
+        history = history.filter(id__lt=before_id)
     # API clients bring their own system prompt, if any.
     messages = [] if from_api else [ChatMessage("system", settings.SUPPORTBOT_SYSTEM_PROMPT)]
+    message_ids = []
     for message in history:
+        message_ids.append(message.id)
         if message.role == Message.Role.USER:
             images = [_stored_image(a.id, a.file.path) for a in message.attachments.all()]
             messages.append(ChatMessage("user", message.text, images=images))
@@ -41,16 +60,31 @@ def build_request(
             # Bot and agent replies both read as the assistant's side; empty failed replies
             # leave no trace.
             messages.append(ChatMessage("assistant", message.text))
-    return GenerationRequest(
+    return Transcript(messages, tuple(message_ids), from_api)
+
+
+def settled_transcript(conversation_id: uuid.UUID | str) -> Transcript | None:
+    """The whole transcript, unless a reply is still generating (its text is not known yet)."""
+    generating = Message.objects.filter(
+        conversation_id=conversation_id, role=Message.Role.ASSISTANT, finish_reason=""
+    )
+    return None if generating.exists() else read_transcript(conversation_id)
+
+
+def build_request(
+    conversation_id: uuid.UUID | str, reply_id: int, sampling: dict[str, Any] | None = None
+) -> tuple[GenerationRequest, Transcript]:
+    """The request for reply `reply_id`, and the transcript of what was stored before it."""
+    transcript = read_transcript(conversation_id, reply_id)
+    request = GenerationRequest(
         # Every API call is a new stored conversation resending the whole history: sessionless,
         # the engine reuses whichever cached conversation shares the longest prefix.
-        session_id="" if from_api else str(conversation_id),
-        messages=messages,
-        sampling=SamplingParams(
-            **{"max_new_tokens": settings.SUPPORTBOT_MAX_NEW_TOKENS, **(sampling or {})}
-        ),
+        session_id="" if transcript.from_api else str(conversation_id),
+        messages=transcript.messages,
+        sampling=reply_sampling(sampling, transcript.from_api),
         request_id=str(reply_id),
     )
+    return request, transcript
 
 
 @functools.lru_cache(maxsize=64)

@@ -1,0 +1,98 @@
+"""Starting a reply while its turn is still being stored (the engine in this process only).
+
+Storing a turn waits its place on Channels' one database thread; when many conversations send at
+once, that wait was most of what the web layer added to the time to first token. The engine does
+not need the database to begin: the transcript it last answered in a conversation is remembered
+here, so a text message starts generating at once while the turn is stored. Its events are held
+until the stored reply adopts them, which it does only if the stored history is exactly the one
+remembered (same message ids): an agent's message, a failed reply, a refused or duplicate send,
+or a handoff abandons the early start and the reply is generated the usual way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from inference.types import ChatMessage, Event, Finished, GenerationRequest
+from supportbot.inference_bridge.transcript import Transcript, reply_sampling
+
+if TYPE_CHECKING:
+    from inference.engine import Engine
+
+
+class TranscriptMemo:
+    """The transcript of each recent conversation as the engine will next read it: remembered
+    when a visitor connects and after every reply (least recently used dropped)."""
+
+    def __init__(self, capacity: int = 2048) -> None:
+        self.capacity = capacity
+        self._known: OrderedDict[str, Transcript] = OrderedDict()
+
+    def remember(self, conversation_id: uuid.UUID | str, transcript: Transcript) -> None:
+        key = str(conversation_id)
+        self._known[key] = transcript
+        self._known.move_to_end(key)
+        while len(self._known) > self.capacity:
+            self._known.popitem(last=False)
+
+    def forget(self, conversation_id: uuid.UUID | str) -> None:
+        self._known.pop(str(conversation_id), None)
+
+    def recall(self, conversation_id: uuid.UUID | str) -> Transcript | None:
+        return self._known.get(str(conversation_id))
+
+
+class EarlyStart:
+    """A reply generating from a remembered transcript, its events held until it is adopted."""
+
+    def __init__(
+        self, engine: Engine, conversation_id: uuid.UUID, known: Transcript, text: str, memo: TranscriptMemo
+    ) -> None:
+        self.conversation_id = conversation_id
+        self.known = known
+        self.transcript: Transcript | None = None  # once adopted: `known` and the user message
+        self.request = GenerationRequest(
+            session_id=str(conversation_id),
+            messages=[*known.messages, ChatMessage("user", text)],
+            sampling=reply_sampling(),
+            request_id=f"early-{conversation_id}",
+        )
+        self._text = text
+        self._memo = memo
+        self._events: asyncio.Queue[Event | Exception] = asyncio.Queue()
+        self._pump = asyncio.create_task(self._pass_on(engine))
+
+    async def _pass_on(self, engine: Engine) -> None:
+        try:
+            async for event in engine.stream(self.request):
+                self._events.put_nowait(event)
+        except Exception as error:  # raised again to whoever reads the events
+            self._events.put_nowait(error)
+
+    def adopt(self, history_ids: tuple[int, ...], user_message_id: int) -> bool:
+        """The turn was stored after `history_ids` as `user_message_id`: True if that is the
+        history this start assumed (then it goes on as that turn's reply), else the caller
+        abandons it."""
+        if history_ids != self.known.message_ids:
+            return False
+        self.transcript = self.known.followed_by("user", self._text, user_message_id)
+        return True
+
+    def abandon(self) -> None:
+        """Stop generating (the engine cancels the request) and forget the transcript, which
+        proved stale or belongs to a conversation the bot is not answering."""
+        self._pump.cancel()
+        self._memo.forget(self.conversation_id)
+
+    async def events(self) -> AsyncIterator[Event]:
+        while True:
+            event = await self._events.get()
+            if isinstance(event, Exception):
+                raise event
+            yield event
+            if isinstance(event, Finished):
+                return
