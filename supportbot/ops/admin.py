@@ -79,6 +79,7 @@ class ConversationAdmin(ExportAdmin):
         filters.RatingFilter,
         filters.ConversationHasScreenshotFilter,
         filters.ConversationSlowReplyFilter,
+        filters.ModelFilter,
         ("created_at", filters.DateRangeFilter),
     ]
     search_fields = ["=id", "=visitor_id", "messages__text"]
@@ -165,6 +166,7 @@ class MessageAdmin(ExportAdmin):
         "conversation__status",
         filters.MessageHasScreenshotFilter,
         filters.MessageSlowReplyFilter,
+        filters.MessageModelFilter,
         ("created_at", filters.DateRangeFilter),
     ]
     search_fields = ["text"]

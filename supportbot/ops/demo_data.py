@@ -48,6 +48,7 @@ TRIGGERS = {
     Handoff.Reason.ABUSE: 1,
 }
 AGENT_NAMES = ["alex", "sam", "kim", "noor"]
+MODELS = ["smollm2-135m", "zai-org/GLM-4.6V-Flash"]
 
 
 @dataclass
@@ -74,9 +75,11 @@ def generate(days: int, per_day: int = 40, seed: int = 1, now: datetime | None =
         weekend = start.weekday() >= 5
         count = max(1, int(rng.gauss(per_day * (0.55 if weekend else 1.0), per_day * 0.12)))
         batch = Batch()
+        # Half way through, the deployment moved from the CPU model to the GPU one.
+        model = MODELS[0] if day > days // 2 else MODELS[1]
         for _ in range(count):
             opened = start + timedelta(seconds=rng.uniform(7 * 3600, 22 * 3600))
-            _conversation(rng, batch, min(opened, now - timedelta(minutes=5)), agents)
+            _conversation(rng, batch, min(opened, now - timedelta(minutes=5)), agents, model)
         _store(batch)
         total += count
     return total
@@ -102,7 +105,7 @@ def _demo_agents() -> list[User]:
     return agents
 
 
-def _conversation(rng: random.Random, batch: Batch, opened: datetime, agents: list[User]) -> None:
+def _conversation(rng: random.Random, batch: Batch, opened: datetime, agents: list[User], model: str) -> None:
     conversation = Conversation(
         visitor_id=uuid.uuid4(), language=rng.choice(["en", "en", "de", "fr", "zh"]), created_at=opened
     )
@@ -121,7 +124,12 @@ def _conversation(rng: random.Random, batch: Batch, opened: datetime, agents: li
         at = reply.created_at + timedelta(milliseconds=reply.total_ms + rng.uniform(20_000, 120_000))
         batch.messages.append(reply)
         batch.events.append(
-            Event(kind=Event.Kind.MESSAGE_OUT, conversation_id=conversation.id, created_at=at, data={"ttft_ms": reply.ttft_ms})
+            Event(
+                kind=Event.Kind.MESSAGE_OUT,
+                conversation_id=conversation.id,
+                created_at=at,
+                data={"finish_reason": reply.finish_reason, "ttft_ms": reply.ttft_ms, "model": model},
+            )
         )
     conversation.status = Conversation.Status.BOT
     if rng.random() < 0.14:

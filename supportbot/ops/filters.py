@@ -10,6 +10,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from supportbot.agents.models import Handoff
 from supportbot.chat.models import Attachment, Message
+from supportbot.events.models import Event
+from supportbot.ops.provenance import REPLY_KINDS
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -102,6 +104,33 @@ class MessageSlowReplyFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.filter(ttft_ms__gt=settings.SLOW_REPLY_TTFT_MS)
         return queryset
+
+
+class ModelFilter(admin.SimpleListFilter):
+    """The model that wrote the bot replies, as stamped on their events (ops.provenance)."""
+
+    title = "model"
+    parameter_name = "model"
+    # The event's field that points at the filtered row.
+    event_field = "conversation_id"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        names = (
+            Event.objects.filter(kind__in=REPLY_KINDS, data__has_key="model")
+            .values_list("data__model", flat=True)
+            .distinct()
+        )
+        return [(name, name) for name in sorted(names)]
+
+    def queryset(self, request: Any, queryset: QuerySet) -> QuerySet:
+        if not self.value():
+            return queryset
+        events = Event.objects.filter(kind__in=REPLY_KINDS, data__model=self.value())
+        return queryset.filter(Exists(events.filter(**{self.event_field: OuterRef("pk")})))
+
+
+class MessageModelFilter(ModelFilter):
+    event_field = "data__message"
 
 
 class RatingFilter(admin.SimpleListFilter):

@@ -93,7 +93,7 @@ class EngineStatsCollector(Collector):
 _worker_engine: Engine | None = None
 
 
-def _this_process_engine() -> Engine | None:
+def this_process_engine() -> Engine | None:
     """The inference worker's engine, or the web process's own one in the embedded setup."""
     if _worker_engine is not None or settings.REDIS_URL:
         return _worker_engine
@@ -103,7 +103,7 @@ def _this_process_engine() -> Engine | None:
     return router._engine if isinstance(router, InProcessRouter) else None
 
 
-REGISTRY.register(EngineStatsCollector(_this_process_engine))
+REGISTRY.register(EngineStatsCollector(this_process_engine))
 
 
 def bearer_token_matches(authorization: str) -> bool:
