@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -10,33 +11,56 @@ import uuid
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
+from supportbot.chat.access import first_conversation_id, visitor_conversation
 from supportbot.chat.identity import read_visitor_cookie, visitor_cookie_value
 from supportbot.chat.models import Conversation
+from tests.chat_fixtures import screenshot_png
 
 pytestmark = pytest.mark.django_db
 
 
-def test_first_visit_gets_a_signed_identity_and_a_conversation():
+def test_first_visit_gets_a_signed_identity_and_a_conversation_stored_on_first_use():
     client = Client(HTTP_ACCEPT_LANGUAGE="de-CH,de;q=0.9,en;q=0.5")
     response = client.get("/")
     assert response.status_code == 200
     cookie = response.cookies[settings.VISITOR_COOKIE_NAME]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     visitor_id = read_visitor_cookie(cookie.value)
-    conversation = Conversation.objects.get(visitor_id=visitor_id)
+    conversation_id = first_conversation_id(visitor_id)
+    assert f'data-conversation-id="{conversation_id}"' in response.content.decode()
+    # A page view alone (a crawler, a probe) stores nothing.
+    assert not Conversation.objects.exists()
+
+    upload = client.post(
+        reverse("chat:upload", args=[conversation_id]),
+        {"image": io.BytesIO(screenshot_png())},
+    )
+    assert upload.status_code == 201
+    conversation = Conversation.objects.get()
+    assert (conversation.id, conversation.visitor_id) == (conversation_id, visitor_id)
     assert conversation.language == "de-CH"
-    assert f'data-conversation-id="{conversation.id}"' in response.content.decode()
 
 
 def test_a_returning_visitor_gets_the_same_conversation_back():
     client = Client()
     first = client.get("/")
+    visitor_id = read_visitor_cookie(first.cookies[settings.VISITOR_COOKIE_NAME].value)
+    assert visitor_conversation(first_conversation_id(visitor_id), visitor_id) is not None
     again = client.get("/")
     assert settings.VISITOR_COOKIE_NAME not in again.cookies  # nothing new to set
     assert Conversation.objects.count() == 1
     conversation_id = str(Conversation.objects.get().id)
     assert conversation_id in first.content.decode() and conversation_id in again.content.decode()
+
+
+def test_nobody_else_can_take_a_visitors_first_conversation():
+    owner, intruder = uuid.uuid4(), uuid.uuid4()
+    assert visitor_conversation(first_conversation_id(owner), intruder) is None
+    assert not Conversation.objects.exists()
+    assert visitor_conversation(first_conversation_id(owner), owner) is not None
+    assert visitor_conversation(first_conversation_id(owner), intruder) is None
 
 
 def test_a_forged_or_tampered_cookie_is_not_an_identity():
@@ -53,7 +77,8 @@ def test_a_forged_or_tampered_cookie_is_not_an_identity():
     response = client.get("/")
     # A new identity with its own conversation; the victim's stays out of reach.
     assert read_visitor_cookie(response.cookies[settings.VISITOR_COOKIE_NAME].value) != victim
-    assert Conversation.objects.count() == 2
+    victims = Conversation.objects.get(visitor_id=victim)
+    assert str(victims.id) not in response.content.decode()
 
 
 def test_the_page_carries_the_chat_controls():

@@ -18,7 +18,7 @@ from supportbot.agents import handoff
 from supportbot.agents.models import Handoff
 from supportbot.agents.notify import console_conversation_group
 from supportbot.agents.triggers import Trigger
-from supportbot.chat.access import visitor_conversation
+from supportbot.chat.access import browser_language, visitor_conversation
 from supportbot.chat.frames import (
     EscalateFrame,
     FeedbackFrame,
@@ -70,7 +70,7 @@ class ChatConsumer(DirectDispatchConsumer):
         visitor_id = self.scope.get("visitor_id")
         try:
             conversation = await database_sync_to_async(visitor_conversation)(
-                self.scope["url_route"]["kwargs"]["conversation_id"], visitor_id
+                self.scope["url_route"]["kwargs"]["conversation_id"], visitor_id, self._language()
             )
         except DatabaseError:
             log.warning("database unavailable while opening a chat socket", exc_info=True)
@@ -86,6 +86,10 @@ class ChatConsumer(DirectDispatchConsumer):
         self.visitor_id = visitor_id
         await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
         inference_router().prepare(conversation.id)
+
+    def _language(self) -> str:
+        accept_language = dict(self.scope.get("headers", [])).get(b"accept-language", b"")
+        return browser_language(accept_language.decode("latin-1"))
 
     async def disconnect(self, code: int) -> None:
         open_sockets.discard(self)

@@ -10,7 +10,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from supportbot.agents.handoff import rating_due
-from supportbot.chat.access import may_read_conversation, visitor_conversation
+from supportbot.chat.access import (
+    browser_language,
+    first_conversation_id,
+    may_read_conversation,
+    visitor_conversation,
+)
 from supportbot.chat.frames import attachment_payload
 from supportbot.chat.identity import set_visitor_cookie
 from supportbot.chat.models import Attachment, Conversation
@@ -25,20 +30,16 @@ def _error(code: str, message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": code, "message": message}, status=status)
 
 
-def _browser_language(request: HttpRequest) -> str:
-    first = request.headers.get("Accept-Language", "").split(",")[0]
-    return first.split(";")[0].strip()[:35]
-
-
 @require_GET
 def chat_page(request: HttpRequest) -> HttpResponse:
-    """The visitor's latest conversation, starting an identity and a conversation when needed."""
+    """The visitor's latest conversation, or their first one (stored once they use it), starting
+    an identity when needed."""
     visitor_id = request.visitor_id or uuid.uuid4()
     conversation = (
         Conversation.objects.filter(visitor_id=visitor_id).order_by("-updated_at").first()
         if request.visitor_id
         else None
-    ) or Conversation.objects.create(visitor_id=visitor_id, language=_browser_language(request))
+    ) or Conversation(id=first_conversation_id(visitor_id), visitor_id=visitor_id)
     response = render(
         request,
         "chat/index.html",
@@ -61,7 +62,9 @@ def upload_attachment(request: HttpRequest, conversation_id: uuid.UUID) -> JsonR
 
     Bodies declaring more than the limit never reach this view (see asgi.RequestSizeLimit).
     """
-    conversation = visitor_conversation(conversation_id, request.visitor_id)
+    conversation = visitor_conversation(
+        conversation_id, request.visitor_id, browser_language(request.headers.get("Accept-Language", ""))
+    )
     if conversation is None:
         return _error("not_found", "No such conversation.", 404)
     bucket = upload_rate_limiter.bucket(request.visitor_id)
