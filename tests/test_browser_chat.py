@@ -161,3 +161,30 @@ def test_the_page_is_usable_from_the_keyboard_and_takes_dropped_images(app, brow
     expect(page.locator(".message.assistant")).not_to_have_class(
         "message assistant generating", timeout=60_000
     )
+
+
+def test_a_message_sent_while_its_image_uploads_goes_out_once_the_upload_is_done(app, browser):
+    page = browser.new_page()
+    held_uploads = []
+    # Uploads are answered only when the test says so.
+    page.route("**/attachments/", lambda route: held_uploads.append(route))
+    page.goto(app.base_url + "/")
+    expect(page.locator("#connection")).to_have_text("Online")
+    page.locator("#file-input").set_input_files(
+        {"name": "screen.png", "mimeType": "image/png", "buffer": screenshot_png(label="Blank")}
+    )
+    page.locator("#text").fill("Is this screen normal?")
+    page.locator("#text").press("Enter")
+    expect(page.locator("#notice")).to_contain_text("once the images are uploaded")
+    expect(page.locator(".message.user")).to_have_count(0)
+    expect(page.locator("#text")).to_have_value("Is this screen normal?")
+
+    page.wait_for_function("() => document.querySelector('.preview progress') !== null")
+    assert len(held_uploads) == 1
+    held_uploads[0].continue_()
+    user_message = page.locator(".message.user")
+    expect(user_message).to_contain_text("Is this screen normal?")
+    expect(user_message.locator("img")).to_have_count(1)
+    expect(page.locator(".message.assistant")).not_to_have_class(
+        "message assistant generating", timeout=60_000
+    )

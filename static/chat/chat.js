@@ -28,6 +28,8 @@
   const unacked = new Map();
   // Images being uploaded or uploaded for the next message.
   let uploads = [];
+  // The visitor pressed send while images were still uploading.
+  let sendAfterUploads = false;
   // Highest id of a finished message on screen: what `resume` asks to continue after.
   let lastDoneId = null;
   let socket = null;
@@ -239,9 +241,9 @@
       !people.peopleAnswer() && (generating.some((e) => !e.streamed) || unacked.size > 0);
     typingText.textContent = agentTyping ? "An agent is typing" : "SupportBot is typing";
     typingEl.hidden = !(agentTyping || botTyping);
-    const uploading = uploads.some((upload) => upload.state === "uploading");
     const online = socket && socket.readyState === WebSocket.OPEN;
-    sendButton.disabled = !online || isGenerating() || uploading;
+    // Not disabled while images upload: a send then waits for them (uploadSettled).
+    sendButton.disabled = !online || isGenerating();
     people.updateControls(online);
   }
 
@@ -281,7 +283,7 @@
       upload.request.abort();
       uploads = uploads.filter((other) => other !== upload);
       upload.element.remove();
-      updateControls();
+      uploadSettled(upload);
     });
     upload.element.append(img, progress, remove);
     previewsEl.append(upload.element);
@@ -307,17 +309,26 @@
         upload.element.classList.add("failed");
         showNotice((request.response && request.response.message) || "The upload failed.");
       }
-      updateControls();
+      uploadSettled(upload);
     });
     request.addEventListener("error", () => {
       upload.state = "failed";
       upload.element.classList.add("failed");
       showNotice("The upload failed; check your connection.");
-      updateControls();
+      uploadSettled(upload);
     });
     const body = new FormData();
     body.append("image", file, file.name || "pasted.png");
     request.send(body);
+  }
+
+  function uploadSettled(upload) {
+    updateControls();
+    if (!sendAfterUploads || uploads.some((other) => other.state === "uploading")) return;
+    sendAfterUploads = false;
+    // A failed image is not silently left out: the visitor removes it or tries again.
+    if (upload.state === "failed" || uploads.some((other) => other.state === "failed")) return;
+    send();
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -326,7 +337,9 @@
     const ready = uploads.filter((upload) => upload.state === "done");
     if (!text && ready.length === 0) return;
     if (uploads.some((upload) => upload.state === "uploading")) {
-      showNotice("Please wait until the images are uploaded.");
+      // Sent by itself once the last image is uploaded (see uploadSettled).
+      sendAfterUploads = true;
+      showNotice("Your message will be sent once the images are uploaded.");
       return;
     }
     if (sendButton.disabled) return;
