@@ -35,6 +35,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     list_per_page = 50
 
+    class Media:
+        css = {"all": ["ops/ops.css"]}  # the date range filter's form
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -84,7 +87,6 @@ class ConversationAdmin(ExportAdmin):
     ]
     search_fields = ["=id", "=visitor_id", "messages__text"]
     search_help_text = "Words from any message, or a conversation or visitor id."
-    date_hierarchy = "created_at"
     ordering = ["-created_at"]
     actions = [*ExportAdmin.actions, "delete_with_files"]
 
