@@ -8,13 +8,13 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 from supportbot.agents import handoff, notify, queue
 from supportbot.agents.models import ConsolePresence
 from supportbot.chat.frames import conversation_group, error_frame
+from supportbot.chat.sockets import DirectDispatchConsumer
 from supportbot.inference_bridge.drafts import request_draft
 from supportbot.inference_bridge.routing import NO_WORKER
 
@@ -83,7 +83,7 @@ def may_use_console(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.is_staff and user.has_perm("agents.use_console"))
 
 
-class ConsoleConsumer(AsyncWebsocketConsumer):
+class ConsoleConsumer(DirectDispatchConsumer):
     # The conversation last opened, whose frames this socket receives.
     following: uuid.UUID | None = None
 
