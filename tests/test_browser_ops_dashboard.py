@@ -12,7 +12,7 @@ from tests.test_browser_chat import ARTIFACTS, app, browser  # noqa: F401 (pytes
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
-OPS_USER = f"""
+OPS_USER = """
 from tests.ops_fixtures import ops_user
 ops_user("olivia")
 """
