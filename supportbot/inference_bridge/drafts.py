@@ -22,7 +22,7 @@ from supportbot.chat.models import Conversation, Message
 from supportbot.inference_bridge import worker_registry
 from supportbot.inference_bridge.routing import InProcessRouter, inference_router
 from supportbot.inference_bridge.runner import relay
-from supportbot.inference_bridge.transcript import _stored_image
+from supportbot.inference_bridge.transcript import stored_image
 
 if TYPE_CHECKING:
     from inference.engine import Engine
@@ -59,7 +59,7 @@ def draft_request(conversation_id: uuid.UUID | str) -> GenerationRequest:
         session_id="",  # sessionless: the visitor's own cache is left as it is
         messages=[
             ChatMessage("system", DRAFT_PROMPT),
-            ChatMessage("user", prompt, images=[_stored_image(a.id, a.file.path) for a in attachments]),
+            ChatMessage("user", prompt, images=[stored_image(a.id, a.file.path) for a in attachments]),
         ],
         sampling=SamplingParams(max_new_tokens=settings.SUPPORTBOT_MAX_NEW_TOKENS),
         request_id=f"draft-{conversation_id}",

@@ -52,7 +52,7 @@ def read_transcript(conversation_id: uuid.UUID | str, before_id: int | None = No
     for message in history:
         message_ids.append(message.id)
         if message.role == Message.Role.USER:
-            images = [_stored_image(a.id, a.file.path) for a in message.attachments.all()]
+            images = [stored_image(a.id, a.file.path) for a in message.attachments.all()]
             messages.append(ChatMessage("user", message.text, images=images))
         elif message.role == Message.Role.SYSTEM:
             messages.append(ChatMessage("system", message.text))
@@ -88,7 +88,7 @@ def build_request(
 
 
 @functools.lru_cache(maxsize=64)
-def _stored_image(attachment_id: uuid.UUID, path: str) -> Image.Image:
+def stored_image(attachment_id: uuid.UUID, path: str) -> Image.Image:
     """Stored attachments were checked and re-encoded on upload; every turn resends them, so the
     decoded images of recent conversations stay in memory."""
     with Image.open(path) as image:
