@@ -14,7 +14,6 @@ raises InvalidRequest instead.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 import logging
 import queue
@@ -26,6 +25,7 @@ import torch
 from PIL import Image
 
 from inference.chat_format import ChatFormat, RenderedPrompt, chat_format_for
+from inference.event_stream import EventStream
 from inference.kv_store import KVStore, SessionState
 from inference.media import MediaPreparer, PreparedImage
 from inference.model_runner import ModelRunner, Segment
@@ -35,7 +35,6 @@ from inference.sequence import Sequence, sample
 from inference.types import (
     ChatMessage,
     EngineStopped,
-    EngineTimeout,
     Event,
     Finished,
     GenerationRequest,
@@ -150,34 +149,19 @@ class Engine:
     def stats(self) -> dict:
         return dict(self._stats)
 
+    def event_stream(self, request: GenerationRequest) -> EventStream:
+        """The request's events for an asyncio caller, once it calls start() (see EventStream)."""
+        return EventStream(self, request)
+
     async def stream(self, request: GenerationRequest):
-        loop = asyncio.get_running_loop()
-        events: asyncio.Queue[Event] = asyncio.Queue()
-
-        def emit(event: Event) -> None:
-            loop.call_soon_threadsafe(events.put_nowait, event)
-
-        if any(message.images for message in request.messages):
-            # Image preparation (and OCR) can take a while: keep it off the event loop.
-            seq_id = await loop.run_in_executor(None, self.submit, request, emit)
-        else:  # cheap: a thread hop would cost more than it saves
-            seq_id = self.submit(request, emit)
-        # The engine enforces the deadline itself; this guards against a wedged engine thread.
-        limit = (request.timeout_s or self.config.request_timeout_s) + 5.0
-        finished = False
+        """Submit and yield the request's events; leaving early cancels it."""
+        events = self.event_stream(request)
+        await events.start()
         try:
-            while True:
-                try:
-                    event = await asyncio.wait_for(events.get(), timeout=limit)
-                except asyncio.TimeoutError:
-                    raise EngineTimeout(f"no answer from the inference engine within {limit:.0f} s") from None
+            async for event in events:
                 yield event
-                if isinstance(event, Finished):
-                    finished = True
-                    return
         finally:
-            if not finished:
-                self.cancel(seq_id)
+            events.close()
 
     def generate(self, request: GenerationRequest) -> Finished:
         """Blocking convenience for scripts and tests."""

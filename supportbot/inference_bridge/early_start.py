@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from inference.types import ChatMessage, Event, Finished, GenerationRequest
+from inference.types import ChatMessage, Event, GenerationRequest
 from supportbot.inference_bridge.transcript import Transcript, reply_sampling
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class TranscriptMemo:
 
 
 class EarlyStart:
-    """A reply generating from a remembered transcript, its events held until it is adopted."""
+    """A reply generating from a remembered transcript, read only once a stored turn adopts it."""
 
     def __init__(
         self, engine: Engine, conversation_id: uuid.UUID, known: Transcript, text: str, memo: TranscriptMemo
@@ -63,15 +63,11 @@ class EarlyStart:
         )
         self._text = text
         self._memo = memo
-        self._events: asyncio.Queue[Event | Exception] = asyncio.Queue()
-        self._pump = asyncio.create_task(self._pass_on(engine))
-
-    async def _pass_on(self, engine: Engine) -> None:
-        try:
-            async for event in engine.stream(self.request):
-                self._events.put_nowait(event)
-        except Exception as error:  # raised again to whoever reads the events
-            self._events.put_nowait(error)
+        self._stream = engine.event_stream(self.request)
+        # Started now; its events wait in the stream until the adopted reply reads them. A refused
+        # request (InvalidRequest) is raised to that reader; abandoned, nobody asks.
+        self._starting = asyncio.create_task(self._stream.start())
+        self._starting.add_done_callback(lambda task: task.cancelled() or task.exception())
 
     def adopt(self, history_ids: tuple[int, ...], user_message_id: int) -> bool:
         """The turn was stored after `history_ids` as `user_message_id`: True if that is the
@@ -85,14 +81,13 @@ class EarlyStart:
     def abandon(self) -> None:
         """Stop generating (the engine cancels the request) and forget the transcript, which
         proved stale or belongs to a conversation the bot is not answering."""
-        self._pump.cancel()
+        self._stream.close()  # a request still being submitted is cancelled once it is
         self._memo.forget(self.conversation_id)
 
     async def events(self) -> AsyncIterator[Event]:
-        while True:
-            event = await self._events.get()
-            if isinstance(event, Exception):
-                raise event
-            yield event
-            if isinstance(event, Finished):
-                return
+        await self._starting
+        try:
+            async for event in self._stream:
+                yield event
+        finally:
+            self._stream.close()
