@@ -4,7 +4,6 @@ worker that owns the conversation (Redis). The chat consumer talks only to this 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextvars
 import functools
 import logging
@@ -84,8 +83,6 @@ class InProcessRouter:
         with self._engine_lock:
             if self._engine is None:
                 self._engine = start_engine()
-                # Stopped before the interpreter goes: torch must not be mid-step in a thread then.
-                atexit.register(self._engine.shutdown)
             return self._engine
 
     def prepare(self, conversation_id: uuid.UUID | None = None) -> None:

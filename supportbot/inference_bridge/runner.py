@@ -3,6 +3,7 @@ worker): load the model, and generate a stored reply while streaming it to the c
 
 from __future__ import annotations
 
+import atexit
 import gc
 import logging
 import uuid
@@ -42,6 +43,8 @@ def start_engine() -> Engine:
         kv_budget_bytes=settings.SUPPORTBOT_KV_CACHE_MB * 2**20, max_batch=settings.SUPPORTBOT_MAX_BATCH
     )
     engine = Engine(load_model(model_name), config).start()
+    # Stopped before the interpreter goes: torch must not be mid-step in a thread then.
+    atexit.register(engine.shutdown)
     # The model and libraries just loaded are millions of long-lived objects: out of the cyclic
     # garbage collector's sight, its full collections take milliseconds instead of ~300 ms
     # during which every stream of the process stood still.
