@@ -210,9 +210,10 @@ def test_volumes_cover_the_state_the_image_keeps():
     image_volumes = [path for line in dockerfile_instructions("VOLUME") for path in json.loads(line)]
     for path in image_volumes:
         assert path in mounts, f"the image's volume {path} is an anonymous volume in compose"
-    # Uploads are written by the web process and read by path by the workers.
+    # Uploads are written by the web process, read by path by the workers, and deleted with
+    # their conversations by the Celery worker (retention).
     media = f"{env_example()['SUPPORTBOT_VAR_DIR']}/media"
-    assert media in image_volumes and mounts[media] == {"web", "inference"}
+    assert media in image_volumes and mounts[media] == {"web", "inference", "celery"}
 
 
 def test_gpu_override_only_adjusts_services_of_the_base_file():
