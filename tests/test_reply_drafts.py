@@ -118,3 +118,26 @@ async def test_in_redis_mode_the_conversations_worker_writes_the_draft(redis_app
     end = frames[-1]
     assert end["error"] is None and end["text"].strip(), frames
     assert "".join(f["text"] for f in frames if f["type"] == "draft.token") == end["text"]
+
+
+async def test_a_console_gets_one_draft_at_a_time():
+    alice = await database_sync_to_async(agent)("alice", await database_sync_to_async(team)(), online=False)
+    conversation = await database_sync_to_async(new_conversation)()
+    await database_sync_to_async(Message.objects.create)(
+        conversation=conversation, role=Message.Role.USER, text="Where is my parcel?"
+    )
+    await database_sync_to_async(handoff.escalate)(conversation.id, BUTTON)
+    await database_sync_to_async(handoff.claim)(conversation.id, alice)
+    console, connected = await console_socket(await sync_to_async(session_cookie)("alice"))
+    assert connected
+    suggest = {"type": "suggest", "conversation_id": str(conversation.id)}
+    await console.send_json_to(suggest)
+    await console.send_json_to(suggest)  # pressed again while the first is being written
+    frames = await receive_until(console, of_type("draft.end"))
+    refused = [f for f in frames if f["type"] == "error"]
+    assert [f["code"] for f in refused] == ["busy"]
+    # Once it has ended, the next one is written.
+    await console.send_json_to(suggest)
+    frames = await receive_until(console, of_type("draft.end"))
+    assert not [f for f in frames if f["type"] == "error"] and frames[-1]["error"] is None
+    await console.disconnect()

@@ -4,6 +4,7 @@ connection is the agent's presence; frames call agents.handoff, which decides wh
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -83,9 +84,16 @@ def may_use_console(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.is_staff and user.has_perm("agents.use_console"))
 
 
+# One draft at a time per console, so a held-down button cannot queue work on the engine; one
+# whose draft.end never came (its worker died) stops counting after this long.
+DRAFT_TIMEOUT_S = 60.0
+
+
 class ConsoleConsumer(DirectDispatchConsumer):
     # The conversation last opened, whose frames this socket receives.
     following: uuid.UUID | None = None
+    # When the draft still being written for this console was asked for.
+    draft_asked_at: float | None = None
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")
@@ -113,8 +121,11 @@ class ConsoleConsumer(DirectDispatchConsumer):
 
     async def chat_frame(self, event: dict[str, str]) -> None:
         await self.send(text_data=event["frame"])
-        if json.loads(event["frame"]).get("type") == "queue.changed":
+        kind = json.loads(event["frame"]).get("type")
+        if kind == "queue.changed":
             await self._send_queue()
+        elif kind == "draft.end":
+            self.draft_asked_at = None
 
     async def _send_queue(self) -> None:
         snapshot = await database_sync_to_async(queue.snapshot)(self.user)
@@ -146,8 +157,7 @@ class ConsoleConsumer(DirectDispatchConsumer):
                     conversation_id, self.user, frame.to_agent_id, frame.to_team_id
                 )
             elif isinstance(frame, SuggestFrame):
-                if not await request_draft(conversation_id, self.channel_name):
-                    await self.send(error_frame("unavailable", NO_WORKER))
+                await self._suggest(conversation_id)
             elif frame.type == "open":
                 await self._open(conversation_id)
             else:
@@ -156,6 +166,15 @@ class ConsoleConsumer(DirectDispatchConsumer):
                     await self.send(error_frame("already_claimed", "Another agent claimed it."))
         except handoff.NotAllowed as refused:
             await self.send(error_frame("not_allowed", str(refused)))
+
+    async def _suggest(self, conversation_id: uuid.UUID) -> None:
+        now = time.monotonic()
+        if self.draft_asked_at is not None and now - self.draft_asked_at < DRAFT_TIMEOUT_S:
+            await self.send(error_frame("busy", "A draft is still being written."))
+        elif await request_draft(conversation_id, self.channel_name):
+            self.draft_asked_at = now
+        else:
+            await self.send(error_frame("unavailable", NO_WORKER))
 
     async def _open(self, conversation_id: uuid.UUID) -> None:
         detail = await database_sync_to_async(queue.conversation_detail)(conversation_id, self.user)
