@@ -76,6 +76,7 @@ async def test_transfer_over_the_console_offers_it_to_the_named_agent():
         )
         offer = (await receive_until(bob_console, of_type("offer")))[-1]
         assert offer["conversation_id"] == str(conversation.id)
+        assert offer["transferred_by"] == "Alice"  # bob owns it already: no claim to make
         joined = (await receive_until(visitor, of_type("handoff")))[-1]
         assert joined["status"] == "open" and joined["message"]["text"] == "Bob has joined the conversation."
     owner = await database_sync_to_async(lambda: handoff.active_handoff(conversation.id).owner)()

@@ -94,7 +94,12 @@
         renderQueue();
         break;
       case "offer":
-        showNotice(`A conversation is waiting for you: ${frame.summary || "no summary"}`, "info");
+        showNotice(
+          frame.transferred_by
+            ? `${frame.transferred_by} transferred a conversation to you: ${frame.summary || "no summary"}`
+            : `A conversation is waiting for you: ${frame.summary || "no summary"}`,
+          "info",
+        );
         break;
       case "conversation":
         showConversation(frame);

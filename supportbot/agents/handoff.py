@@ -152,7 +152,7 @@ def transfer(
             handoff.owner = handoff.offered_to = to_agent
             handoff.save(update_fields=["owner", "offered_to"])
             _set_status(conversation, Status.OPEN, f"{display_name(to_agent)} has joined the conversation.")
-            notify.offer_to_agent(to_agent.pk, conversation.id, handoff.summary)
+            notify.offer_to_agent(to_agent.pk, conversation.id, handoff.summary, display_name(actor))
         else:
             handoff.owner, handoff.claimed_at = None, None
             if to_team_id is not None:

@@ -56,22 +56,30 @@ def queue_changed(conversation_id: uuid.UUID | str, status: str) -> None:
     )
 
 
-def offer_to_agent(user_id: int, conversation_id: uuid.UUID | str, summary: str) -> None:
-    """Live push to the agent's console and a mail, both after commit."""
+def offer_to_agent(
+    user_id: int, conversation_id: uuid.UUID | str, summary: str, transferred_by: str = ""
+) -> None:
+    """Live push to the agent's console and a mail, both after commit. `transferred_by`: the
+    agent who gave the conversation to this one, who owns it already (no claim needed)."""
     after_commit(
         console_agent_group(user_id),
-        {"type": "offer", "conversation_id": str(conversation_id), "summary": summary},
+        {
+            "type": "offer",
+            "conversation_id": str(conversation_id),
+            "summary": summary,
+            "transferred_by": transferred_by or None,
+        },
     )
+    if transferred_by:
+        subject = f"{transferred_by} transferred a conversation to you"
+        body = f"{summary}\n\nIt is yours now: open the agent console."
+    else:
+        subject = "A conversation is waiting for you"
+        body = f"{summary}\n\nOpen the agent console to claim it."
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is not None and user.email:
         transaction.on_commit(
-            lambda: send_mail(
-                "A conversation is waiting for you",
-                f"{summary}\n\nOpen the agent console to claim it.",
-                settings.DEFAULT_FROM_EMAIL,
-                [user.email],
-                fail_silently=True,
-            ),
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True),
             robust=True,
         )
 
