@@ -9,6 +9,7 @@ import json
 import secrets
 import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -23,9 +24,9 @@ POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/0"
 
 
-@pytest.fixture
-def database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test, dropped afterwards."""
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database, dropped afterwards."""
     name = f"supportbot_it_{secrets.token_hex(4)}"
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -34,6 +35,13 @@ def database() -> Iterator[str]:
     finally:
         with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test."""
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture

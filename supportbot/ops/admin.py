@@ -9,7 +9,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.db.models import Count, QuerySet
+from django.contrib.admin.views.main import ORDER_VAR
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,6 +24,7 @@ from supportbot.ops import audit, filters
 from supportbot.ops.export import export_response
 from supportbot.ops.models import AuditEntry, Escalation
 from supportbot.ops.privacy import delete_conversations
+from supportbot.ops.search import matching_messages
 
 
 def conversation_link(conversation_id: Any, anchor: str = "") -> str:
@@ -69,8 +73,38 @@ class ExportAdmin(ReadOnlyAdmin):
         return export_response(request, self.messages_of(queryset), "jsonl", self.opts.model_name)
 
 
+class MessageTextSearchAdmin(ExportAdmin):
+    """On PostgreSQL the search box is a full-text query on message text (see ops.search), and
+    the "=" search fields still find a row by its exact id. Elsewhere (SQLite, the embedded setup)
+    it is the admin's substring search over search_fields."""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        if connections[queryset.db].vendor != "postgresql" or not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        return self.full_text_results(request, queryset, search_term), False
+
+    def full_text_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> QuerySet:
+        raise NotImplementedError
+
+    def id_matches(self, request: HttpRequest, search_term: str) -> Q:
+        """The rows whose "=" search fields equal the whole term, where it is a valid value."""
+        matches = Q()
+        for spec in self.get_search_fields(request):
+            if not spec.startswith("="):
+                continue
+            name = spec.removeprefix("=")
+            try:
+                value = self.opts.get_field(name).to_python(search_term.strip())
+            except ValidationError:
+                continue
+            matches |= Q(**{name: value})
+        return matches
+
+
 @admin.register(Conversation)
-class ConversationAdmin(ExportAdmin):
+class ConversationAdmin(MessageTextSearchAdmin):
     list_display = ["short_id", "source", "status", "message_count", "language", "created_at", "updated_at"]
     list_filter = [
         "status",
@@ -100,6 +134,13 @@ class ConversationAdmin(ExportAdmin):
     @admin.display(description="messages", ordering="message_count")
     def message_count(self, conversation: Conversation) -> int:
         return conversation.message_count
+
+    def full_text_results(
+        self, request: HttpRequest, queryset: QuerySet[Conversation], search_term: str
+    ) -> QuerySet[Conversation]:
+        # A subquery rather than a join: one row per conversation however many messages match.
+        in_text = Q(pk__in=matching_messages(search_term).values("conversation_id"))
+        return queryset.filter(in_text | self.id_matches(request, search_term))
 
     def messages_of(self, queryset: QuerySet[Conversation]) -> QuerySet[Message]:
         return Message.objects.filter(conversation__in=queryset.values("pk"))
@@ -149,7 +190,7 @@ class ConversationAdmin(ExportAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ExportAdmin):
+class MessageAdmin(MessageTextSearchAdmin):
     list_display = [
         "id",
         "conversation_column",
@@ -184,6 +225,15 @@ class MessageAdmin(ExportAdmin):
     @admin.display(description="text")
     def excerpt(self, message: Message) -> str:
         return message.text if len(message.text) <= 80 else f"{message.text[:80]}…"
+
+    def full_text_results(
+        self, request: HttpRequest, queryset: QuerySet[Message], search_term: str
+    ) -> QuerySet[Message]:
+        matches = matching_messages(search_term, queryset)
+        if request.GET.get(ORDER_VAR):
+            return matches  # a column the reader sorted by wins
+        # Most relevant first; the changelist's ordering (newest first) breaks ties.
+        return matches.order_by("-search_rank", *queryset.query.order_by)
 
     def messages_of(self, queryset: QuerySet[Message]) -> QuerySet[Message]:
         return queryset
