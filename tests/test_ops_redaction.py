@@ -1,5 +1,6 @@
 """Personal data is redacted from what is logged and exported: e-mail addresses, phone numbers
-and card numbers (Luhn-checked), while ids, dates, times and amounts stay; it can be switched off."""
+(also dotted ones) and card numbers (Luhn-checked), while ids, dates, times, versions, amounts
+and IP addresses stay; it can be switched off."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ from tests.ops_fixtures import bot_turn
         ("amex 378282246310005.", "amex [card]."),
         ("call +49 30 1234567 or (030) 123-4567", "call [phone] or [phone]"),
         ("mobile 07700900123", "mobile [phone]"),
+        ("call 030.1234.5678 or +49.30.123456.", "call [phone] or [phone]."),
+        ("office 555.123.4567, card 4111.1111.1111.1111", "office [phone], card [card]"),
+        ("hotline 030.123.45.67", "hotline [phone]"),  # four groups, but "030" is no IP octet
     ],
 )
 def test_documented_patterns_are_redacted(text, redacted):
@@ -39,6 +43,10 @@ def test_documented_patterns_are_redacted(text, redacted):
         "conversation 12345678-1234-5678-1234-123456789012",
         "at 2026-12-01T13:10:12.152363+00:00 and on 2026-12-01 13:07",
         "order 5521 costs 1234.50 EUR, error 42",
+        "due 2026.12.01 or 01.12.2026, after 12.152363 s",
+        "version 1.2.3 and 10.15.7, release 2026.12.1",
+        "refund 1234.56 of 12.345.678,90 EUR (or 1.234.567)",
+        "server 192.168.100.200 and 10.0.0.1:8080",
     ],
 )
 def test_ids_dates_and_amounts_are_left_alone(text):

@@ -1,20 +1,27 @@
 """Personal data out of what is logged and exported: e-mail addresses, card numbers (13 to 19
-digits passing the Luhn check) and phone numbers (8 to 15 digits) become [email], [card] and
-[phone]. Imported by the logging configuration, so it must not import models."""
+digits passing the Luhn check) and phone numbers (8 to 15 digits, grouped by spaces, dashes,
+brackets or dots) become [email], [card] and [phone]. Imported by the logging configuration, so it must not import models."""
 
 from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Runs of digits with spaces, dashes or brackets between them, not part of a longer word: a
-# UUID's or a hex id's digits are never touched. Dots are left out so decimals and times stay.
+# UUID's or a hex id's digits are never touched. Dotted numbers are DOTTED_RUN's.
 DIGIT_RUN = re.compile(r"(?<![\w+.-])(?:\+|\()?\d[\d ()-]*\d(?![\w-])")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Digits grouped by dots (030.1234.5678, +49.30.123456). Decimals and times have one dot and
+# versions too few digits, so a phone number needs a leading + or three groups or more; dates
+# (2026.12.01, 01.12.2026), IPv4 addresses and amounts with thousands dots (12.345.678,90) have
+# that shape too and are told apart in _dotted_run.
+DOTTED_RUN = re.compile(r"(?<![\w+.-])\+?\d+(?:\.\d+)+(?![\w-]|[.,]\d)")
+THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -38,8 +45,37 @@ def _digit_run(match: re.Match[str]) -> str:
     return text
 
 
+def looks_like_date(text: str) -> bool:
+    for layout in ("%Y.%m.%d", "%d.%m.%Y"):
+        try:
+            datetime.strptime(text, layout)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def looks_like_ip_address(groups: list[str]) -> bool:
+    # No leading zeros ("030" is a dialling prefix, not an octet), each at most 255.
+    return len(groups) == 4 and all(
+        len(group) <= 3 and int(group) <= 255 and (group == "0" or not group.startswith("0"))
+        for group in groups
+    )
+
+
+def _dotted_run(match: re.Match[str]) -> str:
+    text = match.group()
+    groups = text.removeprefix("+").split(".")
+    if text.startswith("+") or not (
+        len(groups) < 3 or looks_like_date(text) or looks_like_ip_address(groups) or THOUSANDS.fullmatch(text)
+    ):
+        return _digit_run(match)
+    return text
+
+
 def redact(text: str) -> str:
-    return DIGIT_RUN.sub(_digit_run, EMAIL.sub("[email]", text))
+    text = EMAIL.sub("[email]", text)
+    return DIGIT_RUN.sub(_digit_run, DOTTED_RUN.sub(_dotted_run, text))
 
 
 def redact_data(value: Any) -> Any:
