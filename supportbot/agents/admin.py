@@ -4,6 +4,7 @@ from supportbot.agents.models import (
     AgentProfile,
     CannedResponse,
     Handoff,
+    ModerationRule,
     Rating,
     Team,
     WebhookDelivery,
@@ -33,6 +34,13 @@ class HandoffAdmin(admin.ModelAdmin):
 class CannedResponseAdmin(admin.ModelAdmin):
     list_display = ["title"]
     search_fields = ["title", "text"]
+
+
+@admin.register(ModerationRule)
+class ModerationRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "pattern", "active"]
+    list_filter = ["active"]
+    list_editable = ["active"]
 
 
 @admin.register(Rating)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -60,6 +63,7 @@ class Handoff(models.Model):
         THUMBS_DOWN = "thumbs_down"
         BOT_HANDOFF_MARKER = "bot_handoff_marker"  # the model said it cannot help
         LOW_CONFIDENCE = "low_confidence"  # the model was unsure of its reply
+        MODERATION = "moderation"  # a moderation rule flagged the visitor's message
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="handoffs"
@@ -108,6 +112,29 @@ class Note(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+
+
+def validate_pattern(pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise ValidationError(f"Not a valid regular expression: {error}") from error
+
+
+class ModerationRule(models.Model):
+    """Visitor messages that match hand the conversation to people (reason "moderation"; a team
+    whose reasons list "moderation" takes them). Managed in the admin."""
+
+    name = models.CharField(max_length=100, unique=True)
+    pattern = models.CharField(
+        max_length=500,
+        validators=[validate_pattern],
+        help_text="A regular expression (Python syntax), matched case-insensitively anywhere in the message.",
+    )
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class CannedResponse(models.Model):

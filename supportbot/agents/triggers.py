@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from inference.types import Usage
-from supportbot.agents.models import Handoff, MessageFeedback
+from supportbot.agents.models import Handoff, MessageFeedback, ModerationRule
 from supportbot.chat.models import Conversation, Message
 
 # Whole English words (so "agentic" or "humane" do not count) and Chinese phrases.
@@ -45,6 +45,14 @@ def abusive(text: str) -> Trigger | None:
     return None
 
 
+def moderated(text: str) -> Trigger | None:
+    """The first active moderation rule (managed in the admin) whose pattern the text matches."""
+    for rule in ModerationRule.objects.filter(active=True).order_by("id"):
+        if re.search(rule.pattern, text, re.IGNORECASE):
+            return Trigger(Handoff.Reason.MODERATION, f"moderation rule {rule.name!r}")
+    return None
+
+
 def repeated_question(conversation: Conversation, text: str) -> Trigger | None:
     """The same question (ignoring case and punctuation) N times in a row, this one included."""
     needed = settings.ESCALATE_AFTER_REPEATS
@@ -61,7 +69,12 @@ def repeated_question(conversation: Conversation, text: str) -> Trigger | None:
 
 def on_user_message(conversation: Conversation, text: str) -> Trigger | None:
     """Rules on a new visitor message, checked before it is stored (the repeat counts it)."""
-    return asks_for_human(text) or abusive(text) or repeated_question(conversation, text)
+    return (
+        asks_for_human(text)
+        or abusive(text)
+        or moderated(text)
+        or repeated_question(conversation, text)
+    )
 
 
 def bot_gave_up(usage: Usage) -> Trigger | None:
