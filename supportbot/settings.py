@@ -313,7 +313,7 @@ EVENT_SWEEP_GRACE_S = 5
 # Pending conversations nobody claimed within this time are offered to the next agent, raised in
 # priority and reported to the supervisors.
 HANDOFF_SLA_S = _env_int("SUPPORTBOT_HANDOFF_SLA_S", 120)
-HANDOFF_SLA_CHECK_INTERVAL_S = 15
+HANDOFF_SLA_CHECK_INTERVAL_S = _env_int("SUPPORTBOT_HANDOFF_SLA_CHECK_S", 15)  # beat's period
 # A console socket refreshes its agent's presence on every ping; silent for this long = offline.
 AGENT_PRESENCE_TTL_S = 60
 AGENT_DEFAULT_MAX_CONCURRENT = 3
