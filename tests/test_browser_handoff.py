@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from tests.agent_fixtures import PASSWORD
 from tests.live_app import LiveApp
@@ -125,3 +125,68 @@ def test_visitor_asks_for_a_person_agent_claims_answers_resolves_and_gets_rated(
     expect(user.locator(".message.agent")).to_contain_text("I have corrected your invoice.")
     expect(rating).to_be_hidden()  # rated once: not asked again
     app.manage("shell", "-c", STORED)
+
+
+def test_a_draft_still_coming_never_writes_over_what_the_agent_types(app, browser):
+    app.manage("shell", "-c", AGENT_SETUP)
+    console = log_in_to_the_console_with_drafts_held(app, browser)
+    user = browser.new_page()
+    user.goto(app.base_url + "/")
+    expect(user.locator("#connection")).to_have_text("Online")
+    user.get_by_role("button", name="Talk to a human").click()
+    console.page.locator(".open-row").click()
+    console.page.get_by_role("button", name="Claim").click()
+    expect(console.page.locator("#conversation-status")).to_have_text("open")
+
+    console.page.get_by_role("button", name="Suggest reply").click()
+    console.wait_for_the_whole_draft()
+    console.page.locator("#text").press_sequentially("Let me look at your account.")
+    console.release()
+    expect(console.page.get_by_role("button", name="Suggest reply")).to_be_enabled()
+    expect(console.page.locator("#text")).to_have_value("Let me look at your account.")
+
+
+class ConsoleWithHeldDrafts:
+    """The console page with the model's draft frames held back until release()."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.held: list[str] = []
+        self._to_page: WebSocketRoute | None = None
+        page.route_web_socket("**/ws/console/", self._route)
+
+    def _route(self, socket: WebSocketRoute) -> None:
+        self._to_page = socket
+        server = socket.connect_to_server()
+        server.on_message(self._from_server)
+
+    def _from_server(self, frame: str | bytes) -> None:
+        if isinstance(frame, str) and '"type": "draft.' in frame:
+            self.held.append(frame)
+        else:
+            self._to_page.send(frame)
+
+    def wait_for_the_whole_draft(self) -> None:
+        # Playwright hands over the socket's frames only while one of its calls runs.
+        for _ in range(600):
+            if any('"type": "draft.end"' in frame for frame in self.held):
+                return
+            self.page.wait_for_timeout(100)
+        raise TimeoutError("no whole draft within 60 s")
+
+    def release(self) -> None:
+        for frame in self.held:
+            self._to_page.send(frame)
+        self.held.clear()
+
+
+def log_in_to_the_console_with_drafts_held(app: LiveApp, browser: Browser) -> ConsoleWithHeldDrafts:
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    console = ConsoleWithHeldDrafts(page)
+    page.goto(app.base_url + "/admin/login/?next=/admin/console/")
+    page.locator("#id_username").fill("alex")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.wait_for_url("**/admin/console/")
+    expect(page.locator("#connection")).to_have_text("Online")
+    return console

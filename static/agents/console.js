@@ -39,8 +39,10 @@
   let lastTypingSentAt = 0;
   let typingTimer = null;
   let noticeTimer = null;
-  // The model's draft being written into the reply box: {conversationId, before} (what the agent
-  // had typed already stays in front of it); null when none is coming.
+  // The model's draft being written into the reply box: {conversationId, before, overtaken} (what
+  // the agent had typed already stays in front of it; once the agent edits the box, sends, or picks
+  // a canned response, the rest of the draft is dropped, never written over their words); null
+  // when none is coming.
   let draft = null;
 
   // An error (red) or news such as an offer (blue).
@@ -302,7 +304,11 @@
   function suggest() {
     if (!current || draft) return;
     form.querySelector("input[name=mode][value=reply]").click();
-    draft = { conversationId: current.id, before: textarea.value ? `${textarea.value}\n` : "" };
+    draft = {
+      conversationId: current.id,
+      before: textarea.value ? `${textarea.value}\n` : "",
+      overtaken: false,
+    };
     textarea.value = draft.before;
     suggestButton.disabled = true;
     transmit({ type: "suggest", conversation_id: current.id });
@@ -310,6 +316,10 @@
 
   function showDraft(frame) {
     if (!draft || frame.conversation_id !== draft.conversationId) return;
+    if (draft.overtaken) {
+      if (frame.type === "draft.end") endDraft();
+      return;
+    }
     if (frame.type === "draft.token") {
       textarea.value += frame.text;
       return;
@@ -325,6 +335,10 @@
     suggestButton.disabled = false;
   }
 
+  function overtakeDraft() {
+    if (draft) draft.overtaken = true;
+  }
+
   // ---- composing ---------------------------------------------------------------------------
   function mode() {
     return form.querySelector("input[name=mode]:checked").value;
@@ -333,6 +347,7 @@
   function send() {
     const text = textarea.value.trim();
     if (!text || !current) return;
+    overtakeDraft();
     transmit({ type: mode(), conversation_id: current.id, text });
     textarea.value = "";
     transmit({ type: "typing", conversation_id: current.id, typing: false });
@@ -350,6 +365,7 @@
     }
   });
   textarea.addEventListener("input", () => {
+    overtakeDraft(); // only the agent's own edits fire this, not the draft's tokens
     // Notes are private: typing one is not shown to the user.
     if (!current || mode() !== "reply" || Date.now() - lastTypingSentAt < TYPING_EVERY_MS) return;
     lastTypingSentAt = Date.now();
@@ -363,6 +379,7 @@
   }
   cannedSelect.addEventListener("change", () => {
     if (!cannedSelect.value) return;
+    overtakeDraft();
     textarea.value = textarea.value ? `${textarea.value}\n${cannedSelect.value}` : cannedSelect.value;
     cannedSelect.value = "";
     textarea.focus();
