@@ -26,24 +26,45 @@ if TYPE_CHECKING:
 
 class TranscriptMemo:
     """The transcript of each recent conversation as the engine will next read it: remembered
-    when a visitor connects and after every reply (least recently used dropped)."""
+    when a visitor connects and after every reply. The least recently used are dropped beyond
+    `capacity` conversations or `image_budget_bytes` of decoded screenshots held."""
 
-    def __init__(self, capacity: int = 2048) -> None:
+    def __init__(self, capacity: int = 2048, image_budget_bytes: int = 256 * 2**20) -> None:
         self.capacity = capacity
-        self._known: OrderedDict[str, Transcript] = OrderedDict()
+        self.image_budget_bytes = image_budget_bytes
+        self._known: OrderedDict[str, tuple[Transcript, int]] = OrderedDict()
+        self._image_bytes = 0
 
     def remember(self, conversation_id: uuid.UUID | str, transcript: Transcript) -> None:
-        key = str(conversation_id)
-        self._known[key] = transcript
-        self._known.move_to_end(key)
-        while len(self._known) > self.capacity:
-            self._known.popitem(last=False)
+        self.forget(conversation_id)
+        size = _image_bytes(transcript)
+        self._known[str(conversation_id)] = (transcript, size)
+        self._image_bytes += size
+        while self._known and (
+            len(self._known) > self.capacity or self._image_bytes > self.image_budget_bytes
+        ):
+            _, (_, dropped) = self._known.popitem(last=False)
+            self._image_bytes -= dropped
 
     def forget(self, conversation_id: uuid.UUID | str) -> None:
-        self._known.pop(str(conversation_id), None)
+        known = self._known.pop(str(conversation_id), None)
+        if known is not None:
+            self._image_bytes -= known[1]
 
     def recall(self, conversation_id: uuid.UUID | str) -> Transcript | None:
-        return self._known.get(str(conversation_id))
+        known = self._known.get(str(conversation_id))
+        if known is None:
+            return None
+        self._known.move_to_end(str(conversation_id))
+        return known[0]
+
+
+def _image_bytes(transcript: Transcript) -> int:
+    return sum(
+        image.width * image.height * len(image.getbands())
+        for message in transcript.messages
+        for image in message.images
+    )
 
 
 class EarlyStart:
