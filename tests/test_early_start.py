@@ -126,3 +126,18 @@ async def transcript_remembered(conversation) -> None:
     async with asyncio.timeout(10):
         while inference_router().transcripts.recall(conversation.id) is None:
             await asyncio.sleep(0.01)
+
+
+async def test_connecting_reads_only_a_transcript_without_screenshots(conversation):
+    screenshot = await database_sync_to_async(store_upload)(conversation, screenshot_png())
+    async with chat_socket(conversation.id, conversation.visitor_id) as socket:
+        await say(socket, "m1", "What is this?", attachment_ids=[str(screenshot.id)])
+    text_only = await database_sync_to_async(new_conversation)()
+    memo = inference_router().transcripts
+    memo.forget(conversation.id)  # as after a restart
+    for reconnecting in (conversation, text_only):
+        async with chat_socket(reconnecting.id, reconnecting.visitor_id) as socket:
+            await socket.send_json_to({"type": "resume", "last_message_id": None})
+            assert (await receive(socket))["type"] == "history"  # after the background read
+    await transcript_remembered(text_only)
+    assert memo.recall(conversation.id) is None

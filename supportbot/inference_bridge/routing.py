@@ -28,7 +28,7 @@ from supportbot.inference_bridge.replies import (
     reassign_reply,
 )
 from supportbot.inference_bridge.runner import announce_end, generate_reply, start_engine
-from supportbot.inference_bridge.transcript import settled_transcript
+from supportbot.inference_bridge.transcript import text_transcript
 
 if TYPE_CHECKING:
     from inference.engine import Engine
@@ -94,7 +94,7 @@ class InProcessRouter:
 
     async def _read_transcript(self, conversation_id: uuid.UUID) -> None:
         """So that the visitor's first message can start early too."""
-        transcript = await database_sync_to_async(settled_transcript)(conversation_id)
+        transcript = await database_sync_to_async(text_transcript)(conversation_id)
         # A reply that finished meanwhile remembered a newer one.
         if transcript is not None and self.transcripts.recall(conversation_id) is None:
             self.transcripts.remember(conversation_id, transcript)

@@ -12,7 +12,7 @@ from django.conf import settings
 from PIL import Image
 
 from inference.types import ChatMessage, GenerationRequest, Role, SamplingParams
-from supportbot.chat.models import Conversation, Message
+from supportbot.chat.models import Attachment, Conversation, Message
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,17 @@ def read_transcript(conversation_id: uuid.UUID | str, before_id: int | None = No
     return Transcript(messages, tuple(message_ids), from_api)
 
 
-def settled_transcript(conversation_id: uuid.UUID | str) -> Transcript | None:
-    """The whole transcript, unless a reply is still generating (its text is not known yet)."""
+def text_transcript(conversation_id: uuid.UUID | str) -> Transcript | None:
+    """The whole transcript of a conversation without screenshots, unless a reply is still
+    generating (its text is not known yet). Read when a visitor connects: decoding screenshots
+    there, on the one database thread, at every (re)connect would cost more than it saves."""
     generating = Message.objects.filter(
         conversation_id=conversation_id, role=Message.Role.ASSISTANT, finish_reason=""
     )
-    return None if generating.exists() else read_transcript(conversation_id)
+    sent_images = Attachment.objects.filter(conversation_id=conversation_id, message__isnull=False)
+    if generating.exists() or sent_images.exists():
+        return None
+    return read_transcript(conversation_id)
 
 
 def build_request(
