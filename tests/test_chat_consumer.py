@@ -269,3 +269,16 @@ async def test_a_socket_from_a_foreign_origin_is_refused(conversation):
     )
     connected, _ = await socket.connect()
     assert not connected
+
+
+async def test_a_turn_sent_in_one_tab_shows_in_the_visitors_other_tabs(conversation):
+    async with chat_socket(conversation.id, conversation.visitor_id) as tab1:
+        async with chat_socket(conversation.id, conversation.visitor_id) as tab2:
+            sent = await say(tab1, "m1", "Hello from the first tab")
+            ack = sent[0]
+            assert [f["type"] for f in sent].count("turn") == 0  # the sender has the ack
+            seen = await receive_until(tab2, is_reply_end)
+            turn = seen[0]
+            assert turn["type"] == "turn"
+            assert turn["message"] == ack["message"] and turn["reply"]["id"] == ack["reply"]["id"]
+            assert seen[-1]["message"]["id"] == ack["reply"]["id"]

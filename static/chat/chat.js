@@ -94,6 +94,10 @@
         showMessage(frame.message);
         if (frame.reply) showMessage(frame.reply); // none while people own the conversation
         break;
+      case "turn": // a message sent from another tab or device of this visitor
+        showMessage(frame.message);
+        if (frame.reply) showMessage(frame.reply);
+        break;
       case "token":
         appendToken(frame);
         break;

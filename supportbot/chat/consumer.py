@@ -159,7 +159,8 @@ class ChatConsumer(DirectDispatchConsumer):
 
     async def chat_frame(self, event: dict[str, str]) -> None:
         """A frame for everyone in the conversation (tokens, finished replies), already encoded."""
-        await self.send(text_data=event["frame"])
+        if event.get("except_channel") != self.channel_name:
+            await self.send(text_data=event["frame"])
 
     async def _within_rate_limit(self, text_data: str | None) -> bool:
         bucket = frame_rate_limiter.bucket(self.visitor_id)
@@ -204,6 +205,13 @@ class ChatConsumer(DirectDispatchConsumer):
         if turn is None:
             return
         await self.send(json.dumps(turn.ack))
+        if not turn.duplicate:
+            # The visitor's other tabs and devices show the turn too (this one has it already).
+            turn_frame = {"type": "turn", "message": turn.ack["message"], "reply": turn.ack["reply"]}
+            await self.channel_layer.group_send(
+                conversation_group(self.conversation_id),
+                {**relay(json.dumps(turn_frame)), "except_channel": self.channel_name},
+            )
         if turn.reply is None:
             return  # people own the conversation: nothing for the bot to do
         if not turn.duplicate:
