@@ -1,6 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+admin.site.site_header = "SupportBot administration"
+admin.site.site_title = "SupportBot admin"
+admin.site.index_title = "Conversations, agents and operations"
+
 urlpatterns = [
     # Before the admin's own URLs, which would answer /admin/console/ (and /admin/ops/dashboard/)
     # with a 404.
