@@ -95,3 +95,13 @@ async def test_jsonl_export_is_one_message_per_line():
     conversation_ids = {str(pk) async for pk in Conversation.objects.values_list("pk", flat=True)}
     assert first["conversation_id"] in conversation_ids and first["role"] == "user"
     assert json.loads(lines[-1])["text"].startswith("Message 1199:")
+
+
+async def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_quoted():
+    conversation = await sync_to_async(new_conversation)()
+    for text in ('=HYPERLINK("http://evil.example","refund")', "+SUM(A1:A9)", "-2+3", "@SUM(A1)", "plain = text"):
+        await Message.objects.acreate(conversation=conversation, role=Message.Role.USER, text=text)
+    response = await export_response("csv")
+    body = b"".join([chunk async for chunk in response.streaming_content]).decode()
+    texts = [row["text"] for row in csv.DictReader(io.StringIO(body))]
+    assert texts == ["'=HYPERLINK(\"http://evil.example\",\"refund\")", "'+SUM(A1:A9)", "'-2+3", "'@SUM(A1)", "plain = text"]

@@ -66,12 +66,21 @@ def encoded_chunks(messages: QuerySet[Message], file_format: str) -> Iterator[st
         writer.writeheader()
     for count, row in enumerate(rows(messages), start=1):
         if writer is not None:
-            writer.writerow(row)
+            writer.writerow({name: _spreadsheet_safe(value) for name, value in row.items()})
         else:
             buffer.write(json.dumps(row, ensure_ascii=False) + "\n")
         if count % ROWS_PER_CHUNK == 0:
             yield _take(buffer)
     yield _take(buffer)
+
+
+# A cell a spreadsheet would run as a formula (visitors write the text): =HYPERLINK(...), +cmd|...
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(value: Any) -> Any:
+    """OWASP's advice against CSV injection: such a cell starts with a quote, shown as text."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def _take(buffer: io.StringIO) -> str:
