@@ -4,6 +4,8 @@ wait in the database, and after the restart every one is delivered."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 import signal
 import sqlite3
@@ -38,7 +40,7 @@ class EventApp:
     def __init__(self, tmp_path: Path, prefix: str) -> None:
         self.var = tmp_path / "var"
         self.env = {
-            **__import__("os").environ,
+            **os.environ,
             "SUPPORTBOT_VAR_DIR": str(self.var),
             "REDIS_URL": REDIS,
             "SUPPORTBOT_REDIS_PREFIX": prefix,
@@ -63,12 +65,19 @@ class EventApp:
              "--pool=solo", "--queues", f"{self.prefix}:tasks", "--loglevel=INFO",
              "--schedule", str(self.schedule), "--without-mingle", "--without-gossip"],
             cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+            # Its own process group: the embedded beat is a child process that must go with it.
+            start_new_session=True,
         )
 
     def stop_worker(self) -> None:
+        """A warm shutdown (SIGTERM), then whatever is left of its process group is killed."""
         assert self.worker is not None
         self.worker.send_signal(signal.SIGTERM)
-        self.worker.wait(timeout=30)
+        try:
+            self.worker.wait(timeout=30)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.worker.pid, signal.SIGKILL)
 
     def counts(self) -> tuple[int, int]:
         """(delivered, undelivered) events."""
@@ -89,7 +98,7 @@ def events(tmp_path) -> Iterator[EventApp]:
         yield app
     finally:
         if app.worker is not None and app.worker.poll() is None:
-            app.worker.kill()
+            app.stop_worker()
         client = redis.Redis.from_url(REDIS)
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
