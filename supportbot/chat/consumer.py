@@ -191,7 +191,7 @@ class ChatConsumer(DirectDispatchConsumer):
         early = None if frame.attachment_ids else router.start_early(self.conversation_id, frame.text)
         turn = None
         try:
-            turn = await self._store_turn(frame, worker_id)
+            turn = await self._store_turn(frame, worker_id, with_history=early is not None)
         finally:
             # Kept only as the reply of a new turn stored after exactly the history it assumed.
             if early is not None and not (
@@ -219,17 +219,18 @@ class ChatConsumer(DirectDispatchConsumer):
         if turn.reply.is_generating:
             self._watch_generating_replies()
 
-    async def _store_turn(self, frame: SendFrame, worker_id: str) -> AcceptedTurn | None:
-        """The stored turn; None when it was refused (the client was told why)."""
+    async def _store_turn(self, frame: SendFrame, worker_id: str, with_history: bool) -> AcceptedTurn | None:
+        """The stored turn; None when it was refused (the client was told why). `with_history`:
+        with the ids of the messages before it, which an early start must match."""
         accept = database_sync_to_async(accept_user_turn)
         try:
             try:
-                return await accept(self.conversation_id, frame, worker_id)
+                return await accept(self.conversation_id, frame, worker_id, with_history)
             except ReplyInProgress:
                 # Unless that reply's worker is gone: then it is marked failed and this send goes on.
                 if await settle_lost_replies(self.conversation_id):
                     raise
-                return await accept(self.conversation_id, frame, worker_id)
+                return await accept(self.conversation_id, frame, worker_id, with_history)
         except TurnRejected as rejected:
             await self.send(error_frame(rejected.code, rejected.message, frame.client_message_id))
             return None

@@ -39,8 +39,8 @@ class AcceptedTurn:
     duplicate: bool  # a resend of an already accepted message: nothing new was started
     ack: dict[str, Any]  # the "ack" frame for the client
     user_message_id: int
-    # The conversation's stored messages before this one (empty for a duplicate): what an early
-    # started reply must have assumed (inference_bridge.early_start).
+    # The conversation's stored messages before this one, when asked for (empty for a duplicate):
+    # what an early started reply must have assumed (inference_bridge.early_start).
     history_ids: tuple[int, ...] = ()
 
 
@@ -61,14 +61,17 @@ def _accepted(
     return AcceptedTurn(reply, duplicate, ack, user_message.id, history_ids)
 
 
-def accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: str) -> AcceptedTurn:
+def accept_user_turn(
+    conversation_id: uuid.UUID, frame: SendFrame, worker_id: str, with_history: bool = False
+) -> AcceptedTurn:
     """Store the visitor's message and an empty bot reply assigned to `worker_id`, atomically.
+    `with_history`: also say which messages came before it (AcceptedTurn.history_ids).
 
     No reply when people own the conversation, or when this message hands it to them.
     A resend with a known client_message_id returns the stored pair instead of a new one.
     """
     try:
-        return _accept_user_turn(conversation_id, frame, worker_id)
+        return _accept_user_turn(conversation_id, frame, worker_id, with_history)
     except IntegrityError:
         # Two connections raced with the same client_message_id; the other one stored it.
         duplicate = _find_duplicate(conversation_id, frame.client_message_id)
@@ -77,7 +80,9 @@ def accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: st
         return duplicate
 
 
-def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: str) -> AcceptedTurn:
+def _accept_user_turn(
+    conversation_id: uuid.UUID, frame: SendFrame, worker_id: str, with_history: bool
+) -> AcceptedTurn:
     with transaction.atomic():
         # Row lock on PostgreSQL (SQLite's IMMEDIATE transactions already serialize writers), so
         # the checks below hold until the new rows are committed.
@@ -103,7 +108,9 @@ def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, worker_id: s
                 "attachment_not_found",
                 "An attached image was not found in this conversation (or was already sent).",
             )
-        history_ids = tuple(conversation.messages.order_by("id").values_list("id", flat=True))
+        history_ids = (
+            tuple(conversation.messages.order_by("id").values_list("id", flat=True)) if with_history else ()
+        )
         # Checked before the message is stored: a repeated question compares with earlier ones.
         trigger = triggers.on_user_message(conversation, text) if text else None
         user_message = Message.objects.create(

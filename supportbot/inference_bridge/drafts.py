@@ -6,7 +6,6 @@ visitor's cache or transcript and never reaches the visitor."""
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
 import logging
 import uuid
@@ -43,10 +42,6 @@ SPEAKERS = {
 # The customer's latest screenshots go along (the engine takes at most 8 per message).
 MAX_IMAGES = 4
 FAILED = "No draft could be written."
-
-# In-process drafts, held so that they finish even if the asking socket closes.
-_running: set[asyncio.Task[None]] = set()
-
 
 def draft_request(conversation_id: uuid.UUID | str) -> GenerationRequest:
     """The whole conversation as one message to the model, the newest screenshots attached."""
@@ -100,12 +95,8 @@ async def request_draft(conversation_id: uuid.UUID, reply_channel: str) -> bool:
         return False
     if isinstance(router, InProcessRouter):
         engine = await asyncio.to_thread(router.engine)
-        # A fresh context, as for replies: the draft must not depend on the asking socket's.
-        task = asyncio.create_task(
-            generate_draft(engine, conversation_id, reply_channel), context=contextvars.Context()
-        )
-        _running.add(task)
-        task.add_done_callback(_running.discard)
+        # Held by the router, as replies are: it finishes even if the asking socket closes.
+        router.run_in_background(generate_draft(engine, conversation_id, reply_channel))
         return True
     request = {"type": "generate.draft", "conversation_id": str(conversation_id), "reply_channel": reply_channel}
     try:

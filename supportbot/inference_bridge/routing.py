@@ -88,9 +88,9 @@ class InProcessRouter:
     def prepare(self, conversation_id: uuid.UUID | None = None) -> None:
         # Loading a real model takes seconds: start while the visitor is still typing.
         if self._engine is None and not self._engine_lock.locked():
-            self._in_background(asyncio.to_thread(self.engine))
+            self.run_in_background(asyncio.to_thread(self.engine))
         if conversation_id is not None and self.transcripts.recall(conversation_id) is None:
-            self._in_background(self._read_transcript(conversation_id))
+            self.run_in_background(self._read_transcript(conversation_id))
 
     async def _read_transcript(self, conversation_id: uuid.UUID) -> None:
         """So that the visitor's first message can start early too."""
@@ -99,7 +99,7 @@ class InProcessRouter:
         if transcript is not None and self.transcripts.recall(conversation_id) is None:
             self.transcripts.remember(conversation_id, transcript)
 
-    def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+    def run_in_background(self, work: Coroutine[Any, Any, Any]) -> None:
         # A fresh context: the caller's would tie the task's database calls to the caller's
         # thread executor (asgiref), which an HTTP request's handler shuts down when it returns.
         task = asyncio.create_task(work, context=contextvars.Context())
@@ -124,7 +124,7 @@ class InProcessRouter:
         sampling: dict[str, Any] | None = None,
         early: EarlyStart | None = None,
     ) -> None:
-        self._in_background(self._generate(conversation_id, reply_id, sampling, early))
+        self.run_in_background(self._generate(conversation_id, reply_id, sampling, early))
 
     async def _generate(
         self,

@@ -80,7 +80,7 @@ async def generate_reply(
     transcript: Transcript | None = None
     try:
         if early is not None:
-            request, transcript, events = early.request, early.transcript, early.events()
+            transcript, events = early.transcript, early.events()
         else:
             request, transcript = await database_sync_to_async(build_request)(
                 conversation_id, reply_id, sampling
