@@ -21,6 +21,7 @@ from supportbot.agents.routing import websocket_urlpatterns as console_urlpatter
 from supportbot.chat.identity import WebsocketVisitorMiddleware  # noqa: E402
 from supportbot.chat.routing import websocket_urlpatterns  # noqa: E402
 from supportbot.chat.shutdown import install_goodbye  # noqa: E402
+from supportbot.embedded_beat import EmbeddedBeat  # noqa: E402
 from supportbot.ops.metrics import CountWebSockets  # noqa: E402
 
 # Multipart framing around the largest allowed image, or the API's own (lower) body limit.
@@ -76,6 +77,8 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+if settings.EMBEDDED_BEAT:
+    application = EmbeddedBeat(application)
 
 install_goodbye()
 # Everything loaded so far lives as long as the process: keep it out of the garbage collector's

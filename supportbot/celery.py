@@ -3,7 +3,8 @@ retention period.
 
 With REDIS_URL set, a worker (`celery -A supportbot worker`) and beat (`celery -A supportbot
 beat`) run beside the web process. Without it, the embedded setup runs every task eagerly in the
-process that queued it, and says so at start-up (supportbot.events.apps).
+process that queued it, and the web process runs the beat schedule itself
+(supportbot.embedded_beat).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ def schedule_timers(sender: Celery, **_kwargs: object) -> None:
     from django.conf import settings
 
     sender.conf.beat_schedule = {
-        "resend-undelivered-events": {
-            "task": "supportbot.events.tasks.resend_undelivered_events",
+        "ship-undelivered-events": {
+            "task": "supportbot.events.tasks.ship_undelivered_events",
             "schedule": float(settings.EVENT_SWEEP_INTERVAL_S),
         },
         "enforce-handoff-sla": {

@@ -304,10 +304,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = f"{REDIS_PREFIX}:tasks"
-# Undelivered events (the broker was down when they were written) are sent again this often.
-EVENT_SWEEP_INTERVAL_S = _env_int("SUPPORTBOT_EVENT_SWEEP_S", 30)
-# An event younger than this is left to the task its commit queued; older ones the sweep resends.
-EVENT_SWEEP_GRACE_S = 5
+# Without Redis there is no beat process: the web process runs beat's schedule itself.
+EMBEDDED_BEAT = not REDIS_URL and _env_bool("SUPPORTBOT_EMBEDDED_BEAT", True)
+# With a broker, undelivered events (it was down when they were written) are sent again this
+# often. Embedded, the sweep is how every event ships: each second, in one transaction.
+EVENT_SWEEP_INTERVAL_S = _env_int("SUPPORTBOT_EVENT_SWEEP_S", 30 if REDIS_URL else 1)
+# An event younger than this is left to the task its commit queued; older ones the sweep ships.
+EVENT_SWEEP_GRACE_S = 5 if REDIS_URL else 0
 
 # --- Escalation to human agents (supportbot/agents) ---------------------------------------------
 # Pending conversations nobody claimed within this time are offered to the next agent, raised in

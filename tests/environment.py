@@ -18,6 +18,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 os.environ.setdefault("SUPPORTBOT_MODEL", "tiny-random")
 os.environ.setdefault("SUPPORTBOT_MAX_NEW_TOKENS", "24")
 os.environ.pop("REDIS_URL", None)
+# Tests run beat's tasks themselves; test_embedded_beat runs the in-process beat on its own.
+os.environ.setdefault("SUPPORTBOT_EMBEDDED_BEAT", "0")
 if "SUPPORTBOT_VAR_DIR" not in os.environ:
     # Uploads and the SQLite file of this run stay out of the developer's ./var.
     os.environ["SUPPORTBOT_VAR_DIR"] = tempfile.mkdtemp(prefix="supportbot-test-")

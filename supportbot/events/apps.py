@@ -12,4 +12,4 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            log.info("no REDIS_URL: Celery tasks run eagerly in this process (no worker, no beat)")
+            log.info("no REDIS_URL: Celery tasks run eagerly in this process, beat's in the web process")

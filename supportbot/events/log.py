@@ -6,6 +6,7 @@ import logging
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from supportbot.events.models import Event
@@ -20,6 +21,7 @@ def record_event(
     """Store an event with the surrounding transaction and queue its shipping once that commits.
 
     Queuing may fail (broker down): the commit stands and the beat sweep ships the event later.
+    The embedded setup queues nothing: its in-process beat ships events in batches.
     Personal data in the payload is redacted before it is stored (SUPPORTBOT_REDACT_PII).
     """
     event = Event.objects.create(
@@ -27,7 +29,8 @@ def record_event(
         conversation_id=conversation_id,
         data=scrub(data),
     )
-    transaction.on_commit(lambda: _queue_delivery(event.id), robust=True)
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        transaction.on_commit(lambda: _queue_delivery(event.id), robust=True)
     return event
 
 

@@ -1,11 +1,17 @@
 """Shipping events: each one is written to the `supportbot.events.shipped` log as a JSON line (the
-feed a log pipeline collects) and marked delivered. At-least-once: a redelivered task ships an
-event it already shipped only if the worker died between the two steps."""
+feed a log pipeline collects) and marked delivered. At-least-once: an event is shipped twice only
+if its process died between the two steps.
+
+With a broker, each event's commit queues deliver_event and beat's sweep catches up on any whose
+task never ran. The embedded setup queues nothing: its in-process beat (supportbot.embedded_beat)
+runs the sweep every second, so a burst of turns ships in one transaction instead of one each.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from celery import shared_task
@@ -18,8 +24,35 @@ from supportbot.events.models import Event
 
 shipped_log = logging.getLogger("supportbot.events.shipped")
 
-# How many events one sweep resends; the next sweep takes the rest.
+# How many events one sweep ships; the next sweep takes the rest.
 SWEEP_BATCH = 500
+
+
+def ship_events(event_ids: Iterable[int]) -> int:
+    """Ship those of these events not delivered yet, in one transaction; returns how many."""
+    with transaction.atomic():
+        events = list(
+            Event.objects.select_for_update()
+            .filter(pk__in=list(event_ids), delivered_at=None)
+            .order_by("id")
+        )
+        for event in events:
+            shipped_log.info(
+                json.dumps(
+                    {
+                        "id": event.id,
+                        "kind": event.kind,
+                        "conversation_id": str(event.conversation_id or ""),
+                        "created_at": event.created_at.isoformat(),
+                        "data": event.data,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        Event.objects.filter(pk__in=[event.id for event in events]).update(
+            delivered_at=timezone.now(), delivery_attempts=F("delivery_attempts") + 1
+        )
+    return len(events)
 
 
 @shared_task(
@@ -31,37 +64,15 @@ SWEEP_BATCH = 500
 )
 def deliver_event(event_id: int) -> bool:
     """Ship one event; False when it was already delivered (a duplicate task), which is fine."""
-    with transaction.atomic():
-        event = Event.objects.select_for_update().filter(pk=event_id, delivered_at=None).first()
-        if event is None:
-            return False
-        shipped_log.info(
-            json.dumps(
-                {
-                    "id": event.id,
-                    "kind": event.kind,
-                    "conversation_id": str(event.conversation_id or ""),
-                    "created_at": event.created_at.isoformat(),
-                    "data": event.data,
-                },
-                ensure_ascii=False,
-            )
-        )
-        Event.objects.filter(pk=event.id).update(
-            delivered_at=timezone.now(), delivery_attempts=F("delivery_attempts") + 1
-        )
-    return True
+    return ship_events([event_id]) == 1
 
 
 @shared_task(acks_late=True)
-def resend_undelivered_events() -> int:
-    """Beat: queue events whose own task never ran (the broker was down at commit time)."""
+def ship_undelivered_events() -> int:
+    """Beat: ship events older than the grace period that are still undelivered (with a broker:
+    those whose own task never ran; embedded: all of them)."""
     older_than = timezone.now() - timedelta(seconds=settings.EVENT_SWEEP_GRACE_S)
-    event_ids = list(
-        Event.objects.filter(delivered_at=None, created_at__lt=older_than).values_list(
-            "id", flat=True
-        )[:SWEEP_BATCH]
-    )
-    for event_id in event_ids:
-        deliver_event.delay(event_id)
-    return len(event_ids)
+    event_ids = Event.objects.filter(delivered_at=None, created_at__lte=older_than).values_list(
+        "id", flat=True
+    )[:SWEEP_BATCH]
+    return ship_events(event_ids)

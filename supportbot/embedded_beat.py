@@ -1,0 +1,56 @@
+"""Celery beat for the embedded setup. Without Redis there is no broker and no beat process, so
+the web process runs beat's schedule itself: event shipping, the handoff SLA timer and retention.
+Each task runs eagerly on the database thread that the web process's other queries use, so
+SQLite sees one writer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from supportbot.celery import app as celery_app
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedBeat:
+    """ASGI middleware that starts the schedule at the first connection: Daphne sends no lifespan
+    events, and the event loop must be running."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.runner: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if self.runner is None:
+            # A fresh context: the first request's would tie the database calls to its executor.
+            self.runner = asyncio.create_task(run_schedule(), context=contextvars.Context())
+        await self.app(scope, receive, send)
+
+
+async def run_schedule(schedule: dict[str, dict[str, Any]] | None = None) -> None:
+    """Run each task of the schedule ({name: {"task": dotted name, "schedule": seconds}}, beat's
+    own by default) every period, the first time one period from now; runs until cancelled."""
+    entries = schedule if schedule is not None else celery_app.conf.beat_schedule
+    celery_app.loader.import_default_modules()  # each app's tasks module, as a worker would
+    loop = asyncio.get_running_loop()
+    due = {name: loop.time() + float(entry["schedule"]) for name, entry in entries.items()}
+    while due:
+        name = min(due, key=due.__getitem__)
+        await asyncio.sleep(max(0.0, due[name] - loop.time()))
+        task_name = entries[name]["task"]
+        try:
+            await database_sync_to_async(_run_task)(task_name)
+        except Exception:  # the database was away, say: the next period tries again
+            log.exception("embedded beat: %s failed", task_name)
+        due[name] = loop.time() + float(entries[name]["schedule"])
+
+
+def _run_task(task_name: str) -> None:
+    result = celery_app.tasks[task_name].apply()
+    if result.failed():
+        log.error("embedded beat: %s failed: %r", task_name, result.result)
