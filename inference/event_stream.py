@@ -28,16 +28,24 @@ class EventStream:
         # The engine enforces the request's deadline itself; this guards against a wedged thread.
         self._limit = (request.timeout_s or engine.config.request_timeout_s) + 5.0
 
+    @property
+    def has_images(self) -> bool:
+        return any(message.images for message in self.request.messages)
+
     async def start(self) -> None:
         """Validate and queue the request (InvalidRequest, ImageError when it cannot be)."""
-        if any(message.images for message in self.request.messages):
-            # Image preparation (and OCR) can take a while: keep it off the event loop.
-            seq_id = await self._loop.run_in_executor(None, self._engine.submit, self.request, self._emit)
-        else:  # cheap: a thread hop would cost more than it saves
-            seq_id = self._engine.submit(self.request, self._emit)
+        if not self.has_images:  # cheap: a thread hop would cost more than it saves
+            self.start_text()
+            return
+        # Image preparation (and OCR) can take a while: keep it off the event loop.
+        seq_id = await self._loop.run_in_executor(None, self._engine.submit, self.request, self._emit)
         self._seq_id = seq_id
         if self._done:  # closed while the images were being prepared
             self._engine.cancel(seq_id)
+
+    def start_text(self) -> None:
+        """start() for a request without images, at once and without the event loop."""
+        self._seq_id = self._engine.submit(self.request, self._emit)
 
     def _emit(self, event: Event) -> None:  # the engine thread
         self._loop.call_soon_threadsafe(self._events.put_nowait, event)
