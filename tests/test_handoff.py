@@ -71,7 +71,7 @@ def test_ordinary_words_do_not_escalate(text):
         # "agent" as a whole word counts: the rule is deliberately simple and says so.
         assert triggers.asks_for_human(text) is not None
         return
-    assert triggers.on_user_message(new_conversation(), text) is None
+    assert triggers.on_user_message(text, []) is None
 
 
 def test_abusive_words_escalate_to_the_team_that_handles_abuse():

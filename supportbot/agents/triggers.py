@@ -4,6 +4,7 @@ detail for the record, or None. Pure reads: the handoff module acts on the answe
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -53,27 +54,24 @@ def moderated(text: str) -> Trigger | None:
     return None
 
 
-def repeated_question(conversation: Conversation, text: str) -> Trigger | None:
-    """The same question (ignoring case and punctuation) N times in a row, this one included."""
+def repeated_question(text: str, earlier_questions: Sequence[str]) -> Trigger | None:
+    """The same question (ignoring case and punctuation) N times in a row, this one included.
+    `earlier_questions`: the visitor's earlier messages, oldest first."""
     needed = settings.ESCALATE_AFTER_REPEATS
-    earlier = list(
-        conversation.messages.filter(role=Message.Role.USER)
-        .order_by("-id")
-        .values_list("text", flat=True)[: needed - 1]
-    )
+    recent = earlier_questions[-(needed - 1) :] if needed > 1 else []
     question = _normalized(text)
-    if question and len(earlier) == needed - 1 and all(_normalized(t) == question for t in earlier):
+    if question and len(recent) == needed - 1 and all(_normalized(t) == question for t in recent):
         return Trigger(Handoff.Reason.REPEATED_QUESTION, f"asked {needed} times: {text[:100]}")
     return None
 
 
-def on_user_message(conversation: Conversation, text: str) -> Trigger | None:
+def on_user_message(text: str, earlier_questions: Sequence[str]) -> Trigger | None:
     """Rules on a new visitor message, checked before it is stored (the repeat counts it)."""
     return (
         asks_for_human(text)
         or abusive(text)
         or moderated(text)
-        or repeated_question(conversation, text)
+        or repeated_question(text, earlier_questions)
     )
 
 

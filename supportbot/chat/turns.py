@@ -87,14 +87,22 @@ def _accept_user_turn(
         # Row lock on PostgreSQL (SQLite's IMMEDIATE transactions already serialize writers), so
         # the checks below hold until the new rows are committed.
         conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-        duplicate = _find_duplicate(conversation_id, frame.client_message_id)
-        if duplicate is not None:
+        # One read of the conversation's messages answers every check below (a query each was a
+        # good part of the time a turn held the database thread).
+        stored = list(
+            conversation.messages.order_by("id").values_list(
+                "id", "role", "finish_reason", "client_message_id", "text", named=True
+            )
+        )
+        if any(message.client_message_id == frame.client_message_id for message in stored):
+            duplicate = _find_duplicate(conversation_id, frame.client_message_id)
+            assert duplicate is not None
             return duplicate
         text = frame.text.strip()
         attachment_ids = set(frame.attachment_ids)
         if not text and not attachment_ids:
             raise TurnRejected("empty_message", "Write a message or attach an image.")
-        if conversation.messages.filter(role=Message.Role.ASSISTANT, finish_reason="").exists():
+        if any(message.role == Message.Role.ASSISTANT and not message.finish_reason for message in stored):
             raise ReplyInProgress()
         attachments = list(
             Attachment.objects.filter(
@@ -108,11 +116,9 @@ def _accept_user_turn(
                 "attachment_not_found",
                 "An attached image was not found in this conversation (or was already sent).",
             )
-        history_ids = (
-            tuple(conversation.messages.order_by("id").values_list("id", flat=True)) if with_history else ()
-        )
-        # Checked before the message is stored: a repeated question compares with earlier ones.
-        trigger = triggers.on_user_message(conversation, text) if text else None
+        history_ids = tuple(message.id for message in stored) if with_history else ()
+        earlier_questions = [message.text for message in stored if message.role == Message.Role.USER]
+        trigger = triggers.on_user_message(text, earlier_questions) if text else None
         user_message = Message.objects.create(
             conversation=conversation,
             role=Message.Role.USER,
