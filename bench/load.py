@@ -6,7 +6,9 @@ conversations of TURNS turns each. Every wait is bounded, so the run always ends
 
 Needs the machine's PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379); it
 creates a database and a Redis key prefix of its own and removes both afterwards. With --json the
-last line is {"sessions", "turns", "lost", "errors", "reply_ms_p50", "reply_ms_p99", ...}.
+last line is {"sessions", "turns", "lost", "errors", "reply_ms_p50", "reply_ms_p99",
+"overhead_ms_p50", "overhead_ms_p99", ...}; overhead is what bench/web.py measures, here through
+Redis and a worker process.
 """
 
 from __future__ import annotations
@@ -124,7 +126,9 @@ def main() -> None:
     print(f"load: {args.sessions} conversations x {args.turns} turns, {args.workers} workers, "
           f"{args.max_new_tokens} new tokens max, {elapsed:.1f} s")
     print(f"{'':18} {'p50':>9} {'p90':>9} {'p99':>9} {'max':>9}")
-    for name, values in (("reply (ms)", replies), ("first token (ms)", [r.client_ttft_ms for r in done])):
+    overheads = [r.overhead_ms for r in done]  # as in web.py: first token at the client minus the engine's
+    rows = (("reply (ms)", replies), ("first token (ms)", [r.client_ttft_ms for r in done]), ("overhead (ms)", overheads))
+    for name, values in rows:
         print(f"{name:18} " + " ".join(f"{percentile(values, q):9.1f}" for q in (50, 90, 99, 100)))
     print(f"turns done {len(done)}, lost {lost}, errors {errors}; logs in {var_dir}")
     for problem in sorted({r.problem for r in run.results if not r.ok})[:5]:
@@ -137,6 +141,8 @@ def main() -> None:
             "errors": errors,
             "reply_ms_p50": round(percentile(replies, 50), 1),
             "reply_ms_p99": round(percentile(replies, 99), 1),
+            "overhead_ms_p50": round(percentile(overheads, 50), 2),
+            "overhead_ms_p99": round(percentile(overheads, 99), 2),
             "elapsed_s": round(elapsed, 1),
         }))
 
