@@ -21,7 +21,7 @@ def record_event(
     """Store an event with the surrounding transaction and queue its shipping once that commits.
 
     Queuing may fail (broker down): the commit stands and the beat sweep ships the event later.
-    The embedded setup queues nothing: its in-process beat ships events in batches.
+    Not when the embedded setup's in-process beat runs: that ships events in batches.
     Personal data in the payload is redacted before it is stored (SUPPORTBOT_REDACT_PII).
     """
     event = Event.objects.create(
@@ -29,7 +29,7 @@ def record_event(
         conversation_id=conversation_id,
         data=scrub(data),
     )
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
+    if not settings.EMBEDDED_BEAT:
         transaction.on_commit(lambda: _queue_delivery(event.id), robust=True)
     return event
 

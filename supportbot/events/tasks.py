@@ -3,8 +3,9 @@ feed a log pipeline collects) and marked delivered. At-least-once: an event is s
 if its process died between the two steps.
 
 With a broker, each event's commit queues deliver_event and beat's sweep catches up on any whose
-task never ran. The embedded setup queues nothing: its in-process beat (supportbot.embedded_beat)
-runs the sweep every second, so a burst of turns ships in one transaction instead of one each.
+task never ran. The embedded setup queues nothing while its in-process beat
+(supportbot.embedded_beat) runs the sweep every second, so a burst of turns ships in one
+transaction instead of one each; with that beat turned off, each event's task runs eagerly.
 """
 
 from __future__ import annotations
