@@ -59,3 +59,23 @@ async def test_heartbeats_expire_draining_workers_take_no_new_turns_and_deregist
     await asyncio.sleep(0.4)  # nobody beats any more: all expire
     assert await registry.live_workers() == []
     assert await registry.alive_among({"worker-a", "worker-b"}) == set()
+
+
+async def test_requests_wait_in_the_workers_queue_in_order_up_to_its_capacity(registry, settings):
+    settings.INFERENCE_QUEUE_CAPACITY = 2
+    assert await registry.next_request("worker-a", timeout_s=0.1) is None  # nothing yet: waits
+    # Queued before the worker listens, and not lost for that (a pub/sub message would be).
+    assert await registry.queue_request("worker-a", {"reply_id": 1})
+    assert await registry.queue_request("worker-a", {"reply_id": 2})
+    assert not await registry.queue_request("worker-a", {"reply_id": 3})  # full
+    assert await registry.next_request("worker-a", timeout_s=1) == {"reply_id": 1}
+    assert await registry.next_request("worker-a", timeout_s=1) == {"reply_id": 2}
+    assert await registry.queue_request("worker-a", {"reply_id": 4})  # room again
+    assert await registry.next_request("worker-b", timeout_s=0.1) is None  # each worker its own
+
+
+async def test_a_dead_workers_queue_expires_with_its_requests(registry, settings):
+    settings.INFERENCE_QUEUE_EXPIRY_S = 0.2
+    assert await registry.queue_request("worker-a", {"reply_id": 1})
+    await asyncio.sleep(0.4)
+    assert await registry.next_request("worker-a", timeout_s=0.1) is None

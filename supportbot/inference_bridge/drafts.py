@@ -12,7 +12,6 @@ import uuid
 from typing import TYPE_CHECKING
 
 from channels.db import database_sync_to_async
-from channels.exceptions import ChannelFull
 from channels.layers import get_channel_layer
 from django.conf import settings
 
@@ -99,8 +98,4 @@ async def request_draft(conversation_id: uuid.UUID, reply_channel: str) -> bool:
         router.run_in_background(generate_draft(engine, conversation_id, reply_channel))
         return True
     request = {"type": "generate.draft", "conversation_id": str(conversation_id), "reply_channel": reply_channel}
-    try:
-        await get_channel_layer().send(worker_registry.worker_channel(worker_id), request)
-    except ChannelFull:
-        return False
-    return True
+    return await worker_registry.queue_request(worker_id, request)

@@ -15,8 +15,6 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Protocol
 
 from channels.db import database_sync_to_async
-from channels.exceptions import ChannelFull
-from channels.layers import get_channel_layer
 from django.conf import settings
 
 from supportbot.inference_bridge import worker_registry
@@ -168,9 +166,7 @@ class RedisRouter:
             "reply_id": reply_id,
             "sampling": sampling,
         }
-        try:
-            await get_channel_layer().send(worker_registry.worker_channel(worker_id), request)
-        except ChannelFull:
+        if not await worker_registry.queue_request(worker_id, request):
             log.warning("worker %s has a full queue; reply %s fails", worker_id, reply_id)
             failed = await database_sync_to_async(fail_reply)(reply_id, NO_WORKER)
             await announce_end(conversation_id, failed)

@@ -1,15 +1,14 @@
 """An inference worker process (`manage.py inference_worker`): one engine, a heartbeat in Redis,
-and generation requests from its own channel; replies stream to the conversations' groups, agents'
-reply drafts to the console that asked."""
+and generation requests from its own queue in Redis; replies stream to the conversations' groups,
+agents' reply drafts to the console that asked."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from channels.layers import get_channel_layer
 from django.conf import settings
 from redis.exceptions import RedisError
 
@@ -74,16 +73,16 @@ async def _keep_heartbeat(worker_id: str, accepting: asyncio.Event) -> None:
 async def _take_requests(
     engine: Engine, worker_id: str, generating: set[asyncio.Task[None]]
 ) -> None:
-    layer = get_channel_layer()
-    channel = worker_registry.worker_channel(worker_id)
     while True:
         try:
-            request: dict[str, Any] = await layer.receive(channel)
+            request = await worker_registry.next_request(worker_id, timeout_s=5.0)
         except (RedisError, OSError):
             # Keep taking requests once Redis is back; meanwhile turns go to other workers
             # (this one's heartbeat fails too) or fail with "unavailable".
-            log.warning("worker %s cannot read its channel", worker_id, exc_info=True)
+            log.warning("worker %s cannot read its queue", worker_id, exc_info=True)
             await asyncio.sleep(settings.INFERENCE_HEARTBEAT_S)
+            continue
+        if request is None:
             continue
         if request["type"] == "generate.draft":  # an agent's reply draft, for their console only
             work = generate_draft(engine, request["conversation_id"], request["reply_channel"])

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import re
 import secrets
 import socket
 import uuid
 import weakref
+from typing import Any
 
 import redis.asyncio as redis
 from django.conf import settings
@@ -53,9 +55,38 @@ def new_worker_id() -> str:
     return f"{host}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
-def worker_channel(worker_id: str) -> str:
-    """The channel-layer channel on which a worker takes generation requests."""
-    return f"inference.{worker_id}"
+def _requests_key(worker_id: str) -> str:
+    return f"{settings.REDIS_PREFIX}:inference:requests:{worker_id}"
+
+
+# Append unless the queue is full; the queue of a worker that died expires with its requests.
+_QUEUE_REQUEST = """
+if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+
+async def queue_request(worker_id: str, request: dict[str, Any]) -> bool:
+    """Hand a generation request to a worker; False when its queue is full.
+
+    A Redis list rather than the channel layer: a pub/sub message sent while the worker is not
+    listening (starting, reconnecting) would be gone, and its reply would stay generating forever
+    on a worker that is alive."""
+    queue = _redis().register_script(_QUEUE_REQUEST)
+    expiry_ms = int(settings.INFERENCE_QUEUE_EXPIRY_S * 1000)
+    queued = await queue(
+        keys=[_requests_key(worker_id)],
+        args=[json.dumps(request), settings.INFERENCE_QUEUE_CAPACITY, expiry_ms],
+    )
+    return bool(queued)
+
+
+async def next_request(worker_id: str, timeout_s: float) -> dict[str, Any] | None:
+    """The worker's next request, oldest first; None when none came within `timeout_s`."""
+    popped = await _redis().blpop([_requests_key(worker_id)], timeout=timeout_s)
+    return json.loads(popped[1]) if popped is not None else None
 
 
 async def heartbeat(worker_id: str, accepting: bool = True) -> None:
