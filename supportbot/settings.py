@@ -157,12 +157,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Namespaces every Redis key and channel, so several deployments (or test runs) can share one Redis.
 REDIS_PREFIX = os.environ.get("SUPPORTBOT_REDIS_PREFIX", "supportbot")
-# Room for a whole streamed reply in a channel's queue even when its reader lags behind.
+# Room for a whole streamed reply in a channel's queue even when its reader lags behind (the
+# in-memory layer; Redis's pub/sub has no queue to fill).
 CHANNEL_CAPACITY = 2000
-# channels-redis keeps the channels of all consumers of one web process in ONE Redis key, and a
-# group_send to a key over capacity is dropped without a word: with 150 conversations streaming,
-# 2000 was full and finished replies (reply.end) were lost. Room for every reply of every socket.
-REDIS_PROCESS_CHANNEL_CAPACITY = 200_000
 # After a Redis restart every pooled connection is dead; redis-py then retries a command on a
 # fresh connection instead of failing the socket or the reply that issued it.
 REDIS_CONNECTION_OPTIONS = {
@@ -170,16 +167,18 @@ REDIS_CONNECTION_OPTIONS = {
     "retry_on_error": [RedisConnectionError, RedisTimeoutError],
 }
 if REDIS_URL:
+    # Pub/sub: a streamed token is one PUBLISH, pushed to the web processes that listen. The
+    # list-based layer (channels_redis.core) took four round trips to Redis for every message a
+    # web process received, and its event loop saturated at a few hundred tokens a second
+    # (docs/performance.md). A frame published while a web process is not listening is lost:
+    # chat sockets recover a missed reply.end from the database (chat.consumer), and requests to
+    # the inference workers go through lists instead (inference_bridge.worker_registry).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # channels-redis blocks 5 s per receive; redis-py's default 5 s socket timeout
-                # would race it and kill idle consumers, so allow reads a margin.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, **REDIS_CONNECTION_OPTIONS}],
+                "hosts": [{"address": REDIS_URL, **REDIS_CONNECTION_OPTIONS}],
                 "prefix": f"{REDIS_PREFIX}:asgi",
-                "capacity": CHANNEL_CAPACITY,
-                "channel_capacity": {"specific.*": REDIS_PROCESS_CHANNEL_CAPACITY},
             },
         }
     }
@@ -190,6 +189,8 @@ else:
             "CONFIG": {"capacity": CHANNEL_CAPACITY},
         }
     }
+# Pub/sub can lose a frame; the in-memory layer cannot, and then nothing needs to check for that.
+CHAT_FRAMES_MAY_BE_LOST = bool(REDIS_URL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -246,6 +247,10 @@ SUPPORTBOT_SYSTEM_PROMPT = (
 # its conversations move to the remaining workers.
 INFERENCE_HEARTBEAT_S = 1.0
 INFERENCE_WORKER_TTL_S = 3.0
+# Generation requests waiting for one worker, at most; a worker's queue expires this long after
+# its last request (a dead worker's requests go with it; its replies are handed on).
+INFERENCE_QUEUE_CAPACITY = 2000
+INFERENCE_QUEUE_EXPIRY_S = 60.0
 
 # --- Chat limits (documented in docs/protocol.md) ---------------------------------------------
 CHAT_MAX_TEXT_CHARS = 4000

@@ -29,9 +29,10 @@ from supportbot.api.models import ApiCall, ApiKey
 from supportbot.api.prompts import PreparedMessage, affinity_key, result_cache_key
 from supportbot.api.responses import CompletionIds, Outcome
 from supportbot.api.specs import ChatCompletionSpec
-from supportbot.chat.frames import conversation_group
+from supportbot.chat.frames import conversation_group, reply_end_frame
 from supportbot.chat.models import Conversation, Message
 from supportbot.chat.uploads import store_image
+from supportbot.inference_bridge.replies import finished_replies
 from supportbot.inference_bridge.routing import NO_WORKER, inference_router
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ async def start_call(
     # Listening before dispatching, so that no token is sent before anyone hears it.
     await layer.group_add(group, channel)
     await router.dispatch(conversation_id, reply_id, worker_id, sampling)
-    call._frames = _reply_frames(layer, channel, group)
+    call._frames = _reply_frames(layer, channel, group, reply_id)
     return call
 
 
@@ -188,20 +189,38 @@ def _store_call(
     return conversation.id, reply.id
 
 
-async def _reply_frames(layer: Any, channel: str, group: str) -> AsyncIterator[dict[str, Any]]:
+async def _reply_frames(layer: Any, channel: str, group: str, reply_id: int) -> AsyncIterator[dict[str, Any]]:
     """The reply's frames as the web chat gets them, up to and including reply.end."""
+    deadline = time.monotonic() + REPLY_TIMEOUT_S
+    receiving: asyncio.Future[dict[str, Any]] | None = None
     try:
         while True:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), REPLY_TIMEOUT_S)
-            except TimeoutError:
-                raise ApiError(504, "The model did not answer in time.", error_type="server_error") from None
-            frame = json.loads(message["frame"])
+            # One receive at a time, kept across quiet spells: cancelling it would drop the channel.
+            receiving = receiving or asyncio.ensure_future(layer.receive(channel))
+            done, _ = await asyncio.wait({receiving}, timeout=settings.INFERENCE_WORKER_TTL_S)
+            if not done:
+                # Quiet for a while: a reply.end lost on the way (pub/sub) is read from the database.
+                finished = await database_sync_to_async(finished_replies)({reply_id})
+                if finished:
+                    yield json.loads(reply_end_frame(finished[0]))
+                    return
+                if time.monotonic() > deadline:
+                    raise ApiError(504, "The model did not answer in time.", error_type="server_error")
+                continue
+            frame = json.loads(receiving.result()["frame"])
+            receiving = None
             yield frame
             if frame["type"] == "reply.end":
                 return
     finally:
         await layer.group_discard(group, channel)
+        # Channels' layers drop a channel when a receive on it is cancelled (that is how a consumer
+        # leaves); the pub/sub layer would otherwise stay subscribed to this call's channel.
+        if receiving is None:
+            receiving = asyncio.ensure_future(layer.receive(channel))
+            await asyncio.sleep(0)  # waiting on the channel now
+        receiving.cancel()
+        await asyncio.gather(receiving, return_exceptions=True)
 
 
 def _outcome_of(payload: dict[str, Any]) -> Outcome:

@@ -9,6 +9,7 @@ import json
 import logging
 import time
 import uuid
+from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -32,6 +33,7 @@ from supportbot.chat.frames import (
     conversation_group,
     error_frame,
     parse_client_frame,
+    reply_end_frame,
 )
 from supportbot.chat.rate_limit import VisitorRateLimiter
 from supportbot.chat.shutdown import open_sockets
@@ -43,6 +45,7 @@ from supportbot.chat.turns import (
     accept_user_turn,
     missed_messages,
 )
+from supportbot.inference_bridge.replies import finished_replies, generating_replies
 from supportbot.inference_bridge.routing import NO_WORKER, inference_router, settle_lost_replies
 from supportbot.inference_bridge.runner import relay
 
@@ -63,6 +66,12 @@ class ChatConsumer(DirectDispatchConsumer):
     # failed instead of leaving the browser waiting forever.
     _watchdog: asyncio.Task[None] | None = None
     _rate_limit_reported_at = 0.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Replies seen generating whose reply.end this socket has not passed on yet: where frames
+        # can be lost (CHAT_FRAMES_MAY_BE_LOST), the watchdog sends the end from the database.
+        self._unended: set[int] = set()
 
     async def connect(self) -> None:
         # Accept first so that a refusal can say why in a frame (a refused handshake cannot).
@@ -157,10 +166,11 @@ class ChatConsumer(DirectDispatchConsumer):
         except handoff.NotAllowed as refused:
             await self.send(error_frame("not_allowed", str(refused)))
 
-    async def chat_frame(self, event: dict[str, str]) -> None:
+    async def chat_frame(self, event: dict[str, Any]) -> None:
         """A frame for everyone in the conversation (tokens, finished replies), already encoded."""
         if event.get("except_channel") != self.channel_name:
             await self.send(text_data=event["frame"])
+            self._unended.discard(event.get("ended_reply"))
 
     async def _within_rate_limit(self, text_data: str | None) -> bool:
         bucket = frame_rate_limiter.bucket(self.visitor_id)
@@ -217,7 +227,7 @@ class ChatConsumer(DirectDispatchConsumer):
         if not turn.duplicate:
             await router.dispatch(self.conversation_id, turn.reply.id, worker_id, early=early)
         if turn.reply.is_generating:
-            self._watch_generating_replies()
+            self._watch_generating_replies({turn.reply.id})
 
     async def _store_turn(self, frame: SendFrame, worker_id: str, with_history: bool) -> AcceptedTurn | None:
         """The stored turn; None when it was refused (the client was told why). `with_history`:
@@ -242,14 +252,30 @@ class ChatConsumer(DirectDispatchConsumer):
         )
         await self.send(json.dumps({"type": "history", "messages": messages}))
         if still_generating:
-            self._watch_generating_replies()
+            self._watch_generating_replies(
+                {message["id"] for message in messages if message.get("state") == "generating"}
+            )
 
-    def _watch_generating_replies(self) -> None:
+    def _watch_generating_replies(self, reply_ids: set[int]) -> None:
+        self._unended |= reply_ids
         if self._watchdog is None or self._watchdog.done():
             self._watchdog = asyncio.create_task(self._settle_until_done())
 
     async def _settle_until_done(self) -> None:
         while True:
             await asyncio.sleep(settings.INFERENCE_WORKER_TTL_S)
-            if not await settle_lost_replies(self.conversation_id):
+            if await settle_lost_replies(self.conversation_id):
+                continue
+            if not settings.CHAT_FRAMES_MAY_BE_LOST or not await self._send_missed_ends():
                 return
+
+    async def _send_missed_ends(self) -> bool:
+        """Send the ends of finished replies whose reply.end did not come; True while a reply that
+        started meanwhile is still to be watched."""
+        await asyncio.sleep(settings.INFERENCE_WORKER_TTL_S)  # one more period for a late frame
+        for reply in await database_sync_to_async(finished_replies)(self._unended):
+            log.info("reply %s ended without its frame reaching this socket; sent from the database", reply.id)
+            await self.send(reply_end_frame(reply))
+        generating = await database_sync_to_async(generating_replies)(self.conversation_id)
+        self._unended &= {reply_id for reply_id, _ in generating}
+        return bool(self._unended)

@@ -95,3 +95,8 @@ def generating_replies(conversation_id: uuid.UUID | str) -> list[tuple[int, str]
             conversation_id=conversation_id, role=Message.Role.ASSISTANT, finish_reason=""
         ).values_list("id", "worker_id")
     )
+
+
+def finished_replies(reply_ids: set[int]) -> list[Message]:
+    """Those of these replies that are no longer generating."""
+    return list(Message.objects.filter(pk__in=reply_ids).exclude(finish_reason="").order_by("id"))

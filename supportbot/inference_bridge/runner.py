@@ -112,6 +112,7 @@ async def generate_reply(
 async def announce_end(conversation_id: uuid.UUID | str, reply: Message | None) -> None:
     """Send a finished reply to every connection of its conversation (None: nothing to say)."""
     if reply is not None:
+        # Tagged with the reply, so that a chat socket knows which ends it has seen.
         await get_channel_layer().group_send(
-            conversation_group(conversation_id), relay(reply_end_frame(reply))
+            conversation_group(conversation_id), {**relay(reply_end_frame(reply)), "ended_reply": reply.id}
         )
