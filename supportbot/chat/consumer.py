@@ -48,6 +48,7 @@ from supportbot.chat.turns import (
 from supportbot.inference_bridge.replies import finished_replies, generating_replies
 from supportbot.inference_bridge.routing import NO_WORKER, inference_router, settle_lost_replies
 from supportbot.inference_bridge.runner import relay
+from supportbot.lib.database import concurrent_database_sync_to_async
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +233,7 @@ class ChatConsumer(DirectDispatchConsumer):
     async def _store_turn(self, frame: SendFrame, worker_id: str, with_history: bool) -> AcceptedTurn | None:
         """The stored turn; None when it was refused (the client was told why). `with_history`:
         with the ids of the messages before it, which an early start must match."""
-        accept = database_sync_to_async(accept_user_turn)
+        accept = concurrent_database_sync_to_async(accept_user_turn)
         try:
             try:
                 return await accept(self.conversation_id, frame, worker_id, with_history)

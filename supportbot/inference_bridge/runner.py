@@ -9,7 +9,6 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
@@ -19,6 +18,7 @@ from supportbot.chat.models import Message
 from supportbot.inference_bridge.early_start import EarlyStart, TranscriptMemo
 from supportbot.inference_bridge.replies import finish_reply
 from supportbot.inference_bridge.transcript import Transcript, build_request
+from supportbot.lib.database import concurrent_database_sync_to_async
 
 if TYPE_CHECKING:
     from inference.engine import Engine
@@ -82,7 +82,7 @@ async def generate_reply(
         if early is not None:
             transcript, events = early.transcript, early.events()
         else:
-            request, transcript = await database_sync_to_async(build_request)(
+            request, transcript = await concurrent_database_sync_to_async(build_request)(
                 conversation_id, reply_id, sampling
             )
             events = engine.stream(request)
@@ -100,7 +100,7 @@ async def generate_reply(
     except Exception:
         log.exception("reply %s of conversation %s failed", reply_id, conversation_id)
         outcome = Finished("".join(parts), Usage(finish_reason="error", error=FAILED))
-    finished = await database_sync_to_async(finish_reply)(reply_id, worker_id, outcome)
+    finished = await concurrent_database_sync_to_async(finish_reply)(reply_id, worker_id, outcome)
     if memo is not None and transcript is not None and not transcript.from_api:
         if finished is not None and not finished.error:
             memo.remember(conversation_id, transcript.followed_by("assistant", finished.text, reply_id))
