@@ -185,6 +185,7 @@ def test_a_message_sent_while_its_image_uploads_goes_out_once_the_upload_is_done
     user_message = page.locator(".message.user")
     expect(user_message).to_contain_text("Is this screen normal?")
     expect(user_message.locator("img")).to_have_count(1)
+    expect(page.locator("#notice")).to_be_hidden()  # said nothing true any more
     expect(page.locator(".message.assistant")).not_to_have_class(
         "message assistant generating", timeout=60_000
     )

@@ -51,7 +51,12 @@
     noticeEl.textContent = text;
     noticeEl.hidden = false;
     clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(() => { noticeEl.hidden = true; }, 8000);
+    noticeTimer = setTimeout(hideNotice, 8000);
+  }
+
+  function hideNotice() {
+    clearTimeout(noticeTimer);
+    noticeEl.hidden = true;
   }
 
   // ---- connection ------------------------------------------------------------------------
@@ -332,6 +337,7 @@
     sendAfterUploads = false;
     // A failed image is not silently left out: the visitor removes it or tries again.
     if (upload.state === "failed" || uploads.some((other) => other.state === "failed")) return;
+    hideNotice(); // "will be sent once the images are uploaded": it is being sent now
     send();
   }
 
