@@ -28,14 +28,13 @@ class EventStream:
         # The engine enforces the request's deadline itself; this guards against a wedged thread.
         self._limit = (request.timeout_s or engine.config.request_timeout_s) + 5.0
 
-    @property
-    def has_images(self) -> bool:
+    def _has_images(self) -> bool:
         return any(message.images for message in self.request.messages)
 
     async def start(self) -> None:
         """Validate and queue the request (InvalidRequest, ImageError when it cannot be)."""
-        if not self.has_images:  # cheap: a thread hop would cost more than it saves
-            self.start_text()
+        if not self._has_images():  # cheap: a thread hop would cost more than it saves
+            self._seq_id = self._engine.submit(self.request, self._emit)
             return
         # Image preparation (and OCR) can take a while: keep it off the event loop.
         seq_id = await self._loop.run_in_executor(None, self._engine.submit, self.request, self._emit)
@@ -43,9 +42,19 @@ class EventStream:
         if self._done:  # closed while the images were being prepared
             self._engine.cancel(seq_id)
 
-    def start_text(self) -> None:
-        """start() for a request without images, at once and without the event loop."""
-        self._seq_id = self._engine.submit(self.request, self._emit)
+    def start_now(self) -> asyncio.Future[None]:
+        """start() without awaiting it; the future holds its outcome. A request without images is
+        submitted before this returns: as a task it would first wait its turn behind the other
+        work of a busy event loop, and that wait would count in the time to first token."""
+        if self._has_images():
+            return asyncio.ensure_future(self.start())
+        started = self._loop.create_future()
+        try:
+            self._seq_id = self._engine.submit(self.request, self._emit)
+            started.set_result(None)
+        except Exception as refused:  # InvalidRequest: for whoever awaits the future
+            started.set_exception(refused)
+        return started
 
     def _emit(self, event: Event) -> None:  # the engine thread
         self._loop.call_soon_threadsafe(self._events.put_nowait, event)

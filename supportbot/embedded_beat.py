@@ -32,10 +32,10 @@ class EmbeddedBeat:
         await self.app(scope, receive, send)
 
 
-async def run_schedule(schedule: dict[str, dict[str, Any]] | None = None) -> None:
-    """Run each task of the schedule ({name: {"task": dotted name, "schedule": seconds}}, beat's
-    own by default) every period, the first time one period from now; runs until cancelled."""
-    entries = schedule if schedule is not None else celery_app.conf.beat_schedule
+async def run_schedule() -> None:
+    """Run each task of beat's schedule every period, the first time one period from now; runs
+    until cancelled."""
+    entries = celery_app.conf.beat_schedule
     celery_app.loader.import_default_modules()  # each app's tasks module, as a worker would
     loop = asyncio.get_running_loop()
     due = {name: loop.time() + float(entry["schedule"]) for name, entry in entries.items()}

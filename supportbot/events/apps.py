@@ -12,4 +12,5 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            log.info("no REDIS_URL: Celery tasks run eagerly in this process, beat's in the web process")
+            beat = "the web process runs beat's schedule" if settings.EMBEDDED_BEAT else "no beat"
+            log.info("no REDIS_URL: Celery tasks run eagerly in this process; %s", beat)

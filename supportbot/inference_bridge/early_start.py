@@ -11,7 +11,6 @@ or a handoff abandons the early start and the reply is generated the usual way.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -87,21 +86,8 @@ class EarlyStart:
         self._stream = engine.event_stream(self.request)
         # Started now; its events wait in the stream until the adopted reply reads them. A refused
         # request (InvalidRequest) is raised to that reader; abandoned, nobody asks.
-        self._starting = self._start()
+        self._starting = self._stream.start_now()
         self._starting.add_done_callback(lambda started: started.cancelled() or started.exception())
-
-    def _start(self) -> asyncio.Future[None]:
-        if self._stream.has_images:  # earlier screenshots: prepared off the event loop
-            return asyncio.ensure_future(self._stream.start())
-        # Submitted right here: a task would first wait its turn behind the other work of a busy
-        # event loop, and that wait counts in the visitor's time to first token.
-        started = asyncio.get_running_loop().create_future()
-        try:
-            self._stream.start_text()
-            started.set_result(None)
-        except Exception as refused:  # InvalidRequest: for the reader, as from start()
-            started.set_exception(refused)
-        return started
 
     def adopt(self, history_ids: tuple[int, ...], user_message_id: int) -> bool:
         """The turn was stored after `history_ids` as `user_message_id`: True if that is the
