@@ -4,11 +4,12 @@ the embedded setup (SQLite, in-process tiny model). Screenshots go to test-artif
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect, sync_playwright
 
 from tests.chat_fixtures import screenshot_png
 from tests.live_app import ROOT, LiveApp, live_app
@@ -189,3 +190,48 @@ def test_a_message_sent_while_its_image_uploads_goes_out_once_the_upload_is_done
     expect(page.locator(".message.assistant")).not_to_have_class(
         "message assistant generating", timeout=60_000
     )
+
+
+def test_a_server_that_keeps_dropping_the_socket_is_retried_ever_later_with_jitter(app, browser):
+    """Each try opens and is dropped at once: a brief open must not count as success (or the page
+    would retry at the shortest delay forever), and the delays are jittered so that the pages of
+    one lost server spread out. Every scheduled delay is logged to the browser console."""
+    page = browser.new_page()
+    page.add_init_script("window.SupportBotReconnect = {baseMs: 40}")
+    delays: list[int] = []
+    closes: list[str] = []
+
+    def log_delay(message) -> None:
+        found = re.search(r"reconnecting in (\d+) ms \(close code (\d+)\)", message.text)
+        if found:
+            delays.append(int(found.group(1)))
+            closes.append(found.group(2))
+
+    page.on("console", log_delay)
+    dropping = [True]
+
+    def route(socket: WebSocketRoute) -> None:
+        if dropping[0]:
+            # A code of our own reaches the page only once it is open (a failed try reads 1006).
+            socket.close(code=1011)
+        else:
+            socket.connect_to_server()
+
+    page.route_web_socket("**/ws/chat/**", route)
+    page.goto(app.base_url + "/")
+    # Playwright hands over console messages and sockets only while one of its calls runs.
+    for _ in range(300):
+        if len(delays) >= 6:
+            break
+        page.wait_for_timeout(100)
+    assert len(delays) >= 6, delays
+    expect(page.locator("#connection")).to_have_text("Offline, reconnecting…")
+    first = delays[:6]
+    assert set(closes[:6]) == {"1011"}, closes
+    assert all(later >= earlier for earlier, later in zip(first, first[1:])), first
+    assert first[-1] >= 8 * first[0], first
+    # The same schedule without jitter would be base · 2^n.
+    assert len({round(delay / 2**n) for n, delay in enumerate(first)}) > 1, first
+
+    dropping[0] = False
+    expect(page.locator("#connection")).to_have_text("Online", timeout=20_000)

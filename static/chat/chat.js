@@ -1,45 +1,57 @@
-// SupportBot chat page. Speaks the protocol in docs/protocol.md; no build step, no dependencies.
+// SupportBot chat page: the conversation and sending messages. Speaks the protocol in
+// docs/protocol.md through common/socket.js; screenshots are in uploads.js and handing the
+// conversation to people in people.js. No build step, no dependencies.
 "use strict";
 
 (() => {
   const root = document.getElementById("chat");
   const conversationId = root.dataset.conversationId;
-  const uploadUrl = root.dataset.uploadUrl;
-  const csrfToken = root.dataset.csrfToken;
-  const maxAttachments = Number(root.dataset.maxAttachments);
-  const maxUploadBytes = Number(root.dataset.maxUploadBytes);
 
   const logEl = document.getElementById("log");
   const emptyHint = document.getElementById("empty-hint");
   const typingEl = document.getElementById("typing");
   const typingText = document.getElementById("typing-text");
   const noticeEl = document.getElementById("notice");
-  const connectionEl = document.getElementById("connection");
   const form = document.getElementById("composer");
   const textarea = document.getElementById("text");
   const sendButton = document.getElementById("send");
-  const fileInput = document.getElementById("file-input");
-  const previewsEl = document.getElementById("previews");
 
   // id -> {message, element, streamed}: streamed is the text received token by token
   const shown = new Map();
   // client_message_id -> {frame, element}: sends the server has not acknowledged yet; they are
   // sent again after a reconnect (the server answers a repeat without starting a second reply).
   const unacked = new Map();
-  // Images being uploaded or uploaded for the next message.
-  let uploads = [];
   // The visitor pressed send while images were still uploading.
   let sendAfterUploads = false;
   // Highest id of a finished message on screen: what `resume` asks to continue after.
   let lastDoneId = null;
-  let socket = null;
-  let retryDelay = 500;
   let noticeTimer = null;
   const AUTHORS = { assistant: "SupportBot", agent: "Support agent" };
-  const people = window.supportBotPeople({
+  const people = SupportBot.people({
     status: root.dataset.status,
     transmit,
     onChange: () => updateControls(),
+  });
+  const uploads = SupportBot.uploads({
+    url: root.dataset.uploadUrl,
+    csrfToken: root.dataset.csrfToken,
+    maxCount: Number(root.dataset.maxAttachments),
+    maxBytes: Number(root.dataset.maxUploadBytes),
+    showNotice,
+    onSettled: uploadSettled,
+  });
+  const socket = SupportBot.openSocket({
+    path: `/ws/chat/${conversationId}/`,
+    onOpen() {
+      transmit({ type: "resume", last_message_id: lastDoneId });
+      for (const pending of unacked.values()) transmit(pending.frame);
+      updateControls();
+    },
+    onFrame: handleFrame,
+    onClose: () => updateControls(),
+    // The answer to `resume`: the conversation is there and the server can read it.
+    provesSession: (frame) => frame.type === "history",
+    closeNotices: { 4404: "Conversation not found" },
   });
 
   function randomId() {
@@ -60,33 +72,8 @@
   }
 
   // ---- connection ------------------------------------------------------------------------
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}/ws/chat/${conversationId}/`);
-    socket.addEventListener("open", () => {
-      retryDelay = 500;
-      connectionEl.textContent = "Online";
-      connectionEl.classList.add("online");
-      transmit({ type: "resume", last_message_id: lastDoneId });
-      for (const pending of unacked.values()) transmit(pending.frame);
-      updateControls();
-    });
-    socket.addEventListener("message", (event) => handleFrame(JSON.parse(event.data)));
-    socket.addEventListener("close", (event) => {
-      connectionEl.textContent = "Offline, reconnecting…";
-      connectionEl.classList.remove("online");
-      updateControls();
-      if (event.code === 4404) {
-        connectionEl.textContent = "Conversation not found";
-        return;
-      }
-      setTimeout(connect, retryDelay);
-      retryDelay = Math.min(retryDelay * 2, 10000);
-    });
-  }
-
   function transmit(frame) {
-    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+    socket.send(frame);
   }
 
   function handleFrame(frame) {
@@ -250,103 +237,28 @@
       !people.peopleAnswer() && (generating.some((e) => !e.streamed) || unacked.size > 0);
     typingText.textContent = agentTyping ? "An agent is typing" : "SupportBot is typing";
     typingEl.hidden = !(agentTyping || botTyping);
-    const online = socket && socket.readyState === WebSocket.OPEN;
+    const online = socket.isOpen();
     // Not disabled while images upload: a send then waits for them (uploadSettled).
     sendButton.disabled = !online || isGenerating();
     people.updateControls(online);
   }
 
-  // ---- uploads ---------------------------------------------------------------------------
-  function addFiles(files) {
-    for (const file of files) {
-      if (!file.type.startsWith("image/")) continue;
-      if (uploads.length >= maxAttachments) {
-        showNotice(`At most ${maxAttachments} images per message.`);
-        break;
-      }
-      if (file.size > maxUploadBytes) {
-        showNotice(`${file.name || "The image"} is larger than ${Math.round(maxUploadBytes / 1048576)} MB.`);
-        continue;
-      }
-      startUpload(file);
-    }
-    updateControls();
-  }
-
-  function startUpload(file) {
-    const upload = { state: "uploading", attachment: null, element: document.createElement("li") };
-    upload.element.className = "preview";
-    const img = document.createElement("img");
-    img.src = URL.createObjectURL(file);
-    img.alt = `Preview of ${file.name || "pasted image"}`;
-    const progress = document.createElement("progress");
-    progress.max = 100;
-    progress.value = 0;
-    progress.setAttribute("aria-label", "Upload progress");
-    const remove = document.createElement("button");
-    remove.type = "button";
-    remove.className = "remove";
-    remove.textContent = "×";
-    remove.setAttribute("aria-label", "Remove image");
-    remove.addEventListener("click", () => {
-      upload.request.abort();
-      uploads = uploads.filter((other) => other !== upload);
-      upload.element.remove();
-      uploadSettled(upload);
-    });
-    upload.element.append(img, progress, remove);
-    previewsEl.append(upload.element);
-    uploads.push(upload);
-
-    // XMLHttpRequest rather than fetch: fetch cannot report upload progress.
-    const request = new XMLHttpRequest();
-    upload.request = request;
-    request.open("POST", uploadUrl);
-    request.setRequestHeader("X-CSRFToken", csrfToken);
-    request.responseType = "json";
-    request.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) progress.value = (100 * event.loaded) / event.total;
-    });
-    request.addEventListener("load", () => {
-      if (request.status === 201) {
-        upload.state = "done";
-        upload.attachment = request.response;
-        progress.value = 100;
-        upload.element.classList.add("uploaded");
-      } else {
-        upload.state = "failed";
-        upload.element.classList.add("failed");
-        showNotice((request.response && request.response.message) || "The upload failed.");
-      }
-      uploadSettled(upload);
-    });
-    request.addEventListener("error", () => {
-      upload.state = "failed";
-      upload.element.classList.add("failed");
-      showNotice("The upload failed; check your connection.");
-      uploadSettled(upload);
-    });
-    const body = new FormData();
-    body.append("image", file, file.name || "pasted.png");
-    request.send(body);
-  }
-
+  // ---- sending ---------------------------------------------------------------------------
   function uploadSettled(upload) {
     updateControls();
-    if (!sendAfterUploads || uploads.some((other) => other.state === "uploading")) return;
+    if (!sendAfterUploads || uploads.isUploading()) return;
     sendAfterUploads = false;
     // A failed image is not silently left out: the visitor removes it or tries again.
-    if (upload.state === "failed" || uploads.some((other) => other.state === "failed")) return;
+    if (upload.state === "failed" || uploads.anyFailed()) return;
     hideNotice(); // "will be sent once the images are uploaded": it is being sent now
     send();
   }
 
-  // ---- sending ---------------------------------------------------------------------------
   function send() {
     const text = textarea.value.trim();
-    const ready = uploads.filter((upload) => upload.state === "done");
+    const ready = uploads.ready();
     if (!text && ready.length === 0) return;
-    if (uploads.some((upload) => upload.state === "uploading")) {
+    if (uploads.isUploading()) {
       // Sent by itself once the last image is uploaded (see uploadSettled).
       sendAfterUploads = true;
       showNotice("Your message will be sent once the images are uploaded.");
@@ -369,8 +281,7 @@
     unacked.set(frame.client_message_id, { frame, element });
     transmit(frame);
     textarea.value = "";
-    uploads = [];
-    previewsEl.replaceChildren();
+    uploads.clear();
     logEl.scrollTop = logEl.scrollHeight;
     updateControls();
   }
@@ -389,35 +300,4 @@
     textarea.style.height = "auto";
     textarea.style.height = `${textarea.scrollHeight}px`;
   });
-  fileInput.addEventListener("change", () => {
-    addFiles(fileInput.files);
-    fileInput.value = "";
-  });
-  document.addEventListener("paste", (event) => {
-    const files = Array.from(event.clipboardData.files || []);
-    if (files.length) {
-      event.preventDefault();
-      addFiles(files);
-    }
-  });
-  root.addEventListener("dragover", (event) => {
-    event.preventDefault();
-    form.classList.add("dragging");
-  });
-  root.addEventListener("dragleave", () => form.classList.remove("dragging"));
-  root.addEventListener("drop", (event) => {
-    event.preventDefault();
-    form.classList.remove("dragging");
-    addFiles(event.dataTransfer.files);
-  });
-  // The attach control is a label; let the keyboard open the file picker too.
-  document.querySelector(".attach").tabIndex = 0;
-  document.querySelector(".attach").addEventListener("keydown", (event) => {
-    if (event.key === "Enter" || event.key === " ") {
-      event.preventDefault();
-      fileInput.click();
-    }
-  });
-
-  connect();
 })();

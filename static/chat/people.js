@@ -1,9 +1,11 @@
 // The chat page's side of handing a conversation to people (docs/protocol.md, "People"): the
 // "Talk to a human" button, the agent's typing, thumbs on bot replies and the rating after a
-// resolved handoff. chat.js owns the socket and the messages and calls in here.
+// resolved handoff. chat.js owns the messages and calls in here.
 "use strict";
 
-window.supportBotPeople = ({ status, transmit, onChange }) => {
+window.SupportBot = window.SupportBot || {};
+
+window.SupportBot.people = ({ status, transmit, onChange }) => {
   const talkButton = document.getElementById("talk-to-human");
   const ratingForm = document.getElementById("rating");
   const ratingThanks = document.getElementById("rating-thanks");
