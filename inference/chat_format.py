@@ -63,6 +63,17 @@ class ChatFormat:
             raise ValueError(f"tokenizer has no {token} token")
         return token_id
 
+    def banned_token_ids(self, vocab_size: int) -> torch.Tensor:
+        """Ids the model must never emit: image placeholders and framing, and padding rows of
+        the output layer (`vocab_size` of them in all) that the tokenizer cannot decode."""
+        banned = [self.image_token_id] if self.image_token_id >= 0 else []
+        for token in ("<|begin_of_image|>", "<|end_of_image|>", "[gMASK]", "<sop>"):
+            token_id = self.tokenizer.convert_tokens_to_ids(token)
+            if isinstance(token_id, int) and token_id != self.tokenizer.unk_token_id:
+                banned.append(token_id)
+        banned.extend(range(len(self.tokenizer), vocab_size))
+        return torch.tensor(sorted(set(banned)), dtype=torch.long)
+
     def render(
         self,
         messages: list[ChatMessage],

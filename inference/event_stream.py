@@ -4,12 +4,20 @@ event loop, which reads them in order, the last being Finished."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import Callable, Protocol
 
 from .types import EngineTimeout, Event, Finished, GenerationRequest
 
-if TYPE_CHECKING:
-    from .engine import Engine
+
+class Submitter(Protocol):
+    """What an EventStream needs of the engine (inference.engine.Engine is one)."""
+
+    @property
+    def request_timeout_s(self) -> float: ...  # for requests that set no timeout_s
+
+    def submit(self, request: GenerationRequest, emit: Callable[[Event], None]) -> int: ...
+
+    def cancel(self, seq_id: int) -> None: ...
 
 
 class EventStream:
@@ -18,7 +26,7 @@ class EventStream:
     Split from iterating so that a request can start generating before anyone reads it (the web
     layer starts a reply while its turn is still being stored)."""
 
-    def __init__(self, engine: Engine, request: GenerationRequest) -> None:
+    def __init__(self, engine: Submitter, request: GenerationRequest) -> None:
         self.request = request
         self._engine = engine
         self._loop = asyncio.get_running_loop()
@@ -26,7 +34,7 @@ class EventStream:
         self._seq_id: int | None = None
         self._done = False  # finished, or closed by the caller
         # The engine enforces the request's deadline itself; this guards against a wedged thread.
-        self._limit = (request.timeout_s or engine.config.request_timeout_s) + 5.0
+        self._limit = (request.timeout_s or engine.request_timeout_s) + 5.0
 
     def _has_images(self) -> bool:
         return any(message.images for message in self.request.messages)

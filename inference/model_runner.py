@@ -5,7 +5,8 @@ concatenated into one sequence, so the model's linear layers run once for the wh
 in nano-vllm and vLLM. Attention is the only per-session part: transformers lets us register an
 attention function, and ours writes each session's new K/V into that session's buffer and
 attends over it. The model code, weights and RoPE stay transformers' own, so any decoder that
-dispatches through `ALL_ATTENTION_FUNCTIONS` (GLM-4V, Llama, ...) runs unchanged.
+dispatches through `ALL_ATTENTION_FUNCTIONS` (GLM-4V, Llama, ...) runs unchanged. `run` then
+samples each sequence's next token from its last logits.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from transformers.masking_utils import AttentionMaskInterface
 from inference.kv_store import KVCache
 from inference.media import PreparedImage
 from inference.models import LoadedModel
+from inference.sequence import Sequence
 
 PACKED_ATTENTION = "supportbot_packed"
 
@@ -94,6 +96,31 @@ def prefill_mask(start: int, length: int, device: torch.device) -> torch.Tensor 
     return key_pos <= query_pos
 
 
+def segment_for(seq: Sequence, n: int) -> Segment:
+    """The sequence's share of a step: its next `n` prompt tokens, or its last sampled token."""
+    cache = seq.session.cache
+    if seq.prefilling:
+        start, end = seq.fed, seq.fed + n
+        images = [(s.start - start, s.image) for s in seq.prompt.images if start <= s.start < end]
+        return Segment(cache, start, seq.prompt.token_ids[start:end], seq.prompt.positions[:, start:end], images)
+    rows = seq.prompt.positions.shape[0]
+    position = torch.full((rows, 1), seq.next_position - 1, dtype=torch.long)
+    return Segment(cache, len(seq.session.keys), [seq.generated[-1]], position)
+
+
+def sample(logits: torch.Tensor, temperature: float, top_p: float, generator: torch.Generator | None) -> int:
+    """Greedy when temperature is 0, else nucleus sampling from a per-request generator."""
+    if temperature <= 0:
+        return int(torch.argmax(logits))
+    probs = torch.softmax(logits / temperature, dim=-1)
+    if top_p < 1.0:
+        sorted_probs, order = torch.sort(probs, descending=True)
+        outside = torch.cumsum(sorted_probs, dim=-1) - sorted_probs > top_p
+        sorted_probs[outside] = 0.0
+        probs = torch.zeros_like(probs).scatter_(0, order, sorted_probs)
+    return int(torch.multinomial(probs, 1, generator=generator))
+
+
 class ModelRunner:
     def __init__(self, loaded: LoadedModel):
         self.loaded = loaded
@@ -128,6 +155,26 @@ class ModelRunner:
             yield
         finally:
             config._attn_implementation = previous
+
+    def run(self, plan: list[tuple[Sequence, int]], banned: torch.Tensor) -> list[tuple[int, float] | None]:
+        """Feed each sequence its share of the step; for each one whose prompt is then all fed,
+        sample its next token (never a `banned` one) and give that token's log-probability under
+        the raw logits. None for a sequence still prefilling."""
+        logits = self.forward([segment_for(seq, n) for seq, n in plan])
+        logits[:, banned.to(logits.device)] = float("-inf")
+        # Each row's log-normaliser, computed where the logits are (on a GPU nearly free): the
+        # sampled token's log-probability is then one subtraction.
+        norms = torch.logsumexp(logits, dim=-1).tolist()
+        logits = logits.cpu()  # sampling uses per-request CPU generators
+        sampled: list[tuple[int, float] | None] = []
+        for (seq, n), row, norm in zip(plan, logits, norms):
+            if seq.prefilling and seq.fed + n < len(seq.prompt):
+                sampled.append(None)
+                continue
+            sampling = seq.request.sampling
+            token = sample(row, sampling.temperature, sampling.top_p, seq.generator)
+            sampled.append((token, float(row[token]) - norm))
+        return sampled
 
     @torch.no_grad()
     def forward(self, segments: list[Segment]) -> torch.Tensor:

@@ -47,20 +47,3 @@ class Sequence:
     @property
     def prefilling(self) -> bool:
         return self.prompt is None or self.fed < len(self.prompt)
-
-    @property
-    def remaining_prompt(self) -> int:
-        return len(self.prompt) - self.fed if self.prompt is not None else 0
-
-
-def sample(logits: torch.Tensor, temperature: float, top_p: float, generator: torch.Generator | None) -> int:
-    """Greedy when temperature is 0, else nucleus sampling from a per-request generator."""
-    if temperature <= 0:
-        return int(torch.argmax(logits))
-    probs = torch.softmax(logits / temperature, dim=-1)
-    if top_p < 1.0:
-        sorted_probs, order = torch.sort(probs, descending=True)
-        outside = torch.cumsum(sorted_probs, dim=-1) - sorted_probs > top_p
-        sorted_probs[outside] = 0.0
-        probs = torch.zeros_like(probs).scatter_(0, order, sorted_probs)
-    return int(torch.multinomial(probs, 1, generator=generator))
