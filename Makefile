@@ -6,7 +6,7 @@ PORT ?= 8000
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install install-dev system-deps run run-redis test bench bench-web
+.PHONY: install install-dev system-deps run run-redis test test-fast bench bench-web
 
 # The app's own packages; tests and benchmarks add requirements-dev.txt to the same venv.
 install: $(VENV)/.installed
@@ -35,6 +35,10 @@ system-deps:
 
 test: install-dev system-deps
 	$(BIN)/python -m pytest
+
+# Everything that needs no other process, server or browser: a couple of minutes.
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not slow and not services"
 
 bench: install-dev
 	$(BIN)/python bench/engine.py

@@ -172,7 +172,7 @@ if REDIS_URL:
     # web process received, and its event loop saturated at a few hundred tokens a second
     # (docs/performance.md). A frame published while a web process is not listening is lost:
     # chat sockets recover a missed reply.end from the database (chat.consumer), and requests to
-    # the inference workers go through lists instead (inference_bridge.worker_registry).
+    # the inference workers go through lists instead (inference_bridge.registry).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
@@ -215,7 +215,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     # Personal data is redacted from every log line (SUPPORTBOT_REDACT_PII, supportbot.ops).
-    "filters": {"redact_pii": {"()": "supportbot.ops.redaction.RedactingFilter"}},
+    "filters": {"redact_pii": {"()": "supportbot.lib.redaction.RedactingFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -251,6 +251,11 @@ INFERENCE_WORKER_TTL_S = 3.0
 # its last request (a dead worker's requests go with it; its replies are handed on).
 INFERENCE_QUEUE_CAPACITY = 2000
 INFERENCE_QUEUE_EXPIRY_S = 60.0
+# The process running a bot reply renews its lease every third of this; a reply whose lease
+# lapsed (its process died) is started again or failed by any process (chat.replies).
+REPLY_LEASE_S = _env_float("SUPPORTBOT_REPLY_LEASE_S") or 15.0
+# No reply runs longer: the engine ends each request within 120 s, this bounds everything else.
+REPLY_DEADLINE_S = 180.0
 
 # --- Chat limits (documented in docs/protocol.md) ---------------------------------------------
 CHAT_MAX_TEXT_CHARS = 4000

@@ -13,7 +13,7 @@ from django.utils import timezone
 from supportbot.agents.models import Handoff, Rating, Team
 from supportbot.chat.models import Attachment, Conversation, Message
 from supportbot.chat.uploads import store_image
-from supportbot.inference_bridge.images import decode_image
+from supportbot.lib.images import decode_image
 from tests.agent_fixtures import PASSWORD, role
 from tests.chat_fixtures import new_conversation, screenshot_png
 

@@ -13,7 +13,7 @@ from inference.types import Finished, Usage
 from supportbot.agents.models import Handoff
 from supportbot.chat.models import Conversation, Message
 from supportbot.events.models import Event
-from supportbot.inference_bridge.replies import HANDING_OVER, finish_reply
+from supportbot.chat.replies import HANDING_OVER, finish
 from tests.chat_fixtures import chat_socket, new_conversation, receive_until, say
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
@@ -90,6 +90,6 @@ def test_marker_alone_gets_a_sentence_and_api_conversations_are_never_handed_ove
         conversation = new_conversation()
         Conversation.objects.filter(pk=conversation.pk).update(source=source)
         reply = Message.objects.create(conversation=conversation, role="assistant", worker_id="w")
-        stored = finish_reply(reply.id, "w", Finished("", Usage(stop_string=settings.HANDOFF_MARKER)))
+        stored = finish(reply.id, 1, Finished("", Usage(stop_string=settings.HANDOFF_MARKER)))
         assert stored.text == HANDING_OVER
         assert handoff_reason(conversation) == ("bot_handoff_marker" if source == "web" else None)

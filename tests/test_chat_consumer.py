@@ -14,8 +14,9 @@ from channels.testing import WebsocketCommunicator
 from supportbot.asgi import application
 from supportbot.chat.models import Attachment, Message
 from supportbot.chat.uploads import store_upload
-from supportbot.inference_bridge.replies import MAX_GENERATION_ATTEMPTS
-from supportbot.inference_bridge.routing import inference_router
+from supportbot.chat import replies
+from supportbot.chat.replies import MAX_ATTEMPTS
+from supportbot.inference_bridge import engine_client
 from tests.chat_fixtures import (
     chat_socket,
     cookie_header,
@@ -139,11 +140,11 @@ async def test_a_reply_left_generating_by_a_dead_process_is_generated_again(conv
     assert [frame["index"] for frame in frames[:-1]] == list(range(len(frames) - 1))
     assert frames[-1]["message"]["id"] == reply.id and frames[-1]["message"]["state"] == "done"
     stored = await database_sync_to_async(Message.objects.get)(pk=reply.id)
-    assert stored.worker_id == inference_router().worker_id and stored.generation_attempts == 2
+    assert stored.worker_id == engine_client().worker_id and stored.generation_attempts == 2
 
 
 async def test_a_reply_that_lost_too_many_workers_is_reported_failed(conversation):
-    reply = await database_sync_to_async(leftover_reply)(conversation, MAX_GENERATION_ATTEMPTS)
+    reply = await database_sync_to_async(leftover_reply)(conversation, MAX_ATTEMPTS)
     async with chat_socket(conversation.id, conversation.visitor_id) as socket:
         history = await resume(socket)
         assert history[-1]["id"] == reply.id and history[-1]["state"] == "failed"
@@ -158,9 +159,7 @@ async def test_a_reply_that_lost_too_many_workers_is_reported_failed(conversatio
 
 async def test_a_send_while_a_reply_is_generating_is_refused(conversation):
     def generating_reply() -> None:
-        Message.objects.create(
-            conversation=conversation, role="assistant", worker_id=inference_router().worker_id
-        )
+        replies.create_generating(conversation)  # leased to a live process
 
     await database_sync_to_async(generating_reply)()
     async with chat_socket(conversation.id, conversation.visitor_id) as socket:

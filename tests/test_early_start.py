@@ -1,4 +1,4 @@
-"""A text turn starts generating while it is stored (inference_bridge.early_start): the reply is
+"""A text turn starts generating while it is stored (chat.replies.EarlyStart): the reply is
 kept only when the stored history is the one the engine was given, and is otherwise abandoned
 and generated from the database as before."""
 
@@ -11,9 +11,9 @@ from channels.db import database_sync_to_async
 
 from supportbot.chat.models import Message
 from supportbot.chat.uploads import store_upload
-from supportbot.inference_bridge.early_start import EarlyStart
-from supportbot.inference_bridge.routing import inference_router
-from supportbot.inference_bridge.transcript import build_request
+from supportbot.chat.replies import EarlyStart, reply_runner
+from supportbot.chat.transcript import read_transcript, reply_request
+from supportbot.inference_bridge.client import ImageFile
 from tests.chat_fixtures import chat_socket, new_conversation, receive, say, screenshot_png
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
@@ -48,6 +48,11 @@ def outcomes(early_starts: list[tuple[EarlyStart, str]]) -> list[str]:
     return [outcome for _, outcome in early_starts]
 
 
+def build_request(conversation_id, reply_id):
+    """The request of a reply as read from the database."""
+    return reply_request(conversation_id, reply_id, read_transcript(conversation_id, reply_id))
+
+
 def as_read(messages) -> list[tuple[str, str, int]]:
     return [(m.role, m.text, len(m.images)) for m in messages]
 
@@ -62,7 +67,7 @@ async def test_a_text_turn_starts_early_with_exactly_the_stored_transcript(conve
     reply_id = frames[0]["reply"]["id"]
     [(early, outcome)] = early_starts
     assert outcome == "adopted"
-    stored_request, _ = await database_sync_to_async(build_request)(conversation.id, reply_id)
+    stored_request = await database_sync_to_async(build_request)(conversation.id, reply_id)
     # What the engine was given is what it would have read from the database, image included.
     assert as_read(early.request.messages) == as_read(stored_request.messages)
     assert early.request.sampling == stored_request.sampling
@@ -93,7 +98,7 @@ async def test_a_message_stored_meanwhile_abandons_the_early_start(conversation,
     end = frames[-1]["message"]
     assert end["state"] == "done"
     # Generated the usual way, from a transcript that has the agent's message.
-    stored_request, _ = await database_sync_to_async(build_request)(conversation.id, end["id"])
+    stored_request = await database_sync_to_async(build_request)(conversation.id, end["id"])
     assert ("assistant", "Tracking number is ZX-77.", 0) in as_read(stored_request.messages)
 
 
@@ -106,7 +111,7 @@ async def test_a_message_that_hands_over_to_people_cancels_the_early_start(conve
         assert ack["type"] == "ack" and ack["reply"] is None
         # Nothing is left to start from while people own the conversation.
         assert outcomes(early_starts[tried:]) == ["abandoned"]
-        assert inference_router().transcripts.recall(conversation.id) is None
+        assert reply_runner().memo.recall(conversation.id) is None
     assert not await database_sync_to_async(
         Message.objects.filter(conversation=conversation, role=Message.Role.ASSISTANT, id__gt=ack["message"]["id"]).exists
     )()
@@ -124,20 +129,18 @@ async def test_a_resend_is_answered_from_storage_and_its_early_start_dropped(con
 
 async def transcript_remembered(conversation) -> None:
     async with asyncio.timeout(10):
-        while inference_router().transcripts.recall(conversation.id) is None:
+        while reply_runner().memo.recall(conversation.id) is None:
             await asyncio.sleep(0.01)
 
 
-async def test_connecting_reads_only_a_transcript_without_screenshots(conversation):
+async def test_connecting_remembers_the_transcript_with_its_screenshots_unread(conversation):
     screenshot = await database_sync_to_async(store_upload)(conversation, screenshot_png())
     async with chat_socket(conversation.id, conversation.visitor_id) as socket:
         await say(socket, "m1", "What is this?", attachment_ids=[str(screenshot.id)])
-    text_only = await database_sync_to_async(new_conversation)()
-    memo = inference_router().transcripts
+    memo = reply_runner().memo
     memo.forget(conversation.id)  # as after a restart
-    for reconnecting in (conversation, text_only):
-        async with chat_socket(reconnecting.id, reconnecting.visitor_id) as socket:
-            await socket.send_json_to({"type": "resume", "last_message_id": None})
-            assert (await receive(socket))["type"] == "history"  # after the background read
-    await transcript_remembered(text_only)
-    assert memo.recall(conversation.id) is None
+    async with chat_socket(conversation.id, conversation.visitor_id) as socket:
+        await transcript_remembered(conversation)
+    # The screenshot is a reference to storage: decoded only where the engine runs.
+    [image] = [image for message in memo.recall(conversation.id).messages for image in message.images]
+    assert isinstance(image, ImageFile) and image.path == screenshot.file.path

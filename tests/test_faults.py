@@ -17,6 +17,7 @@ import pytest
 import redis
 import requests
 
+from supportbot.inference_bridge.registry import pick_worker
 from tests.live_app import LiveApp, free_port, live_app, turn, wait_for
 from tests.tcp_relay import TcpRelay
 from tests.test_redis_workers import POSTGRES, REDIS, database, live_workers, redis_prefix  # noqa: F401
@@ -62,8 +63,8 @@ async def test_worker_killed_mid_stream(redis_app, database, redis_prefix):  # n
         frames = []
         while not any(f["type"] == "token" for f in frames):
             frames.append(json.loads(await asyncio.wait_for(socket.recv(), 30)))
-        with psycopg.connect(database) as db:
-            (owner,) = db.execute("SELECT worker_id FROM chat_message WHERE role = 'assistant'").fetchone()
+        # The conversation's worker (rendezvous hashing over the live workers).
+        owner = pick_worker(visitor.conversation_id, sorted(live_workers(redis_prefix)))
         victim = next(p for p in workers.values() if f"-{p.pid}-" in owner)
         victim.send_signal(signal.SIGKILL)
         victim.wait()

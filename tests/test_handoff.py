@@ -25,7 +25,7 @@ from supportbot.chat.frames import SendFrame
 from supportbot.chat.models import Conversation, Message
 from supportbot.chat.turns import accept_user_turn
 from supportbot.events.models import Event
-from supportbot.inference_bridge.replies import finish_reply
+from supportbot.chat import replies
 from tests.agent_fixtures import agent, role, team
 from tests.chat_fixtures import new_conversation
 
@@ -35,12 +35,12 @@ BUTTON = Trigger(Handoff.Reason.USER_BUTTON, "pressed Talk to a human")
 
 
 def say(conversation: Conversation, text: str, number: int):
-    return accept_user_turn(conversation.id, SendFrame(type="send", client_message_id=f"m{number}", text=text), "w")
+    return accept_user_turn(conversation.id, SendFrame(type="send", client_message_id=f"m{number}", text=text))
 
 
 def finish(reply: Message, ok: bool) -> None:
     usage = Usage(finish_reason="stop") if ok else Usage(finish_reason="error", error="boom")
-    finish_reply(reply.id, "w", Finished("fine" if ok else "", usage))
+    replies.finish(reply.id, 1, Finished("fine" if ok else "", usage))
 
 
 def status(conversation: Conversation) -> str:

@@ -20,10 +20,13 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.test import Client, override_settings
 
+from django.apps import apps
+
 from supportbot.health import checks
 from supportbot.health.probe import PROBE_HOST, probe
-from supportbot.inference_bridge import routing, worker_registry
-from supportbot.inference_bridge.routing import InProcessRouter
+from supportbot.inference_bridge import client as engine_clients
+from supportbot.inference_bridge import registry
+from supportbot.inference_bridge.redis_client import RedisClient
 
 REDIS = "redis://127.0.0.1:6379/0"
 # What an error message of the database or Redis client would name; none of it may leak.
@@ -42,9 +45,11 @@ def assert_nothing_leaks(body: str) -> None:
 
 
 @pytest.fixture
-def redis_mode() -> Iterator[str]:
-    """Settings of the Redis mode, with a key prefix of this test's own; yields the prefix."""
+def redis_mode(monkeypatch) -> Iterator[str]:
+    """Settings and engine client of the Redis mode, with a key prefix of this test's own; yields
+    the prefix."""
     prefix = f"supportbot-test-{secrets.token_hex(4)}"
+    monkeypatch.setattr(apps.get_app_config("inference_bridge"), "client", RedisClient())
     with override_settings(REDIS_URL=REDIS, REDIS_PREFIX=prefix):
         yield prefix
     client = redis.Redis.from_url(REDIS)
@@ -54,7 +59,7 @@ def redis_mode() -> Iterator[str]:
 
 
 def heartbeat(worker_id: str) -> None:
-    asyncio.run(worker_registry.heartbeat(worker_id))
+    asyncio.run(registry.heartbeat(worker_id))
 
 
 def test_healthz_answers_without_asking_anything_else():
@@ -71,14 +76,14 @@ def test_embedded_mode_is_not_ready_while_its_engine_loads(monkeypatch):
     loaded = threading.Event()
     engine = object()
 
-    def slow_start_engine() -> object:
+    def slow_load_engine(*args: object) -> object:
         loading.set()
         loaded.wait(10)
         return engine
 
-    monkeypatch.setattr(routing, "start_engine", slow_start_engine)
-    router = InProcessRouter()
-    monkeypatch.setattr(checks, "inference_router", lambda: router)
+    monkeypatch.setattr(engine_clients, "load_engine", slow_load_engine)
+    embedded = engine_clients.InProcessClient("tiny-random", 2**20, 1)
+    monkeypatch.setattr(apps.get_app_config("inference_bridge"), "client", embedded)
     client = Client()
 
     # Nothing asked for the engine yet: ready, and asking does not load it.
@@ -91,7 +96,7 @@ def test_embedded_mode_is_not_ready_while_its_engine_loads(monkeypatch):
     }
     assert not loading.is_set()
 
-    first_conversation = threading.Thread(target=router.engine)
+    first_conversation = threading.Thread(target=embedded.load)
     first_conversation.start()
     assert loading.wait(10)
     during = client.get("/readyz")
@@ -168,7 +173,7 @@ def test_worker_healthcheck_passes_only_for_a_worker_of_this_host(redis_mode):
     with pytest.raises(CommandError, match="No inference worker of this host"):
         call_command("inference_worker_alive")
 
-    this_host_worker = worker_registry.new_worker_id()
+    this_host_worker = registry.new_worker_id()
     heartbeat(this_host_worker)
     call_command("inference_worker_alive")
 

@@ -11,7 +11,7 @@ from inference.types import Finished, Usage
 from supportbot.agents.models import Handoff, ModerationRule
 from supportbot.chat.frames import SendFrame
 from supportbot.chat.turns import accept_user_turn
-from supportbot.inference_bridge.replies import finish_reply
+from supportbot.chat.replies import finish
 from tests.agent_fixtures import PASSWORD, agent, team
 from tests.chat_fixtures import new_conversation
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def send(conversation, text: str, number: int = 1):
     frame = SendFrame(type="send", client_message_id=f"m{number}", text=text)
-    return accept_user_turn(conversation.id, frame, "w")
+    return accept_user_turn(conversation.id, frame)
 
 
 def test_a_matching_rule_hands_the_conversation_to_the_moderation_team():
@@ -31,7 +31,7 @@ def test_a_matching_rule_hands_the_conversation_to_the_moderation_team():
 
     calm = send(conversation, "My order is late", 1)
     assert calm.reply is not None and not Handoff.objects.exists()
-    finish_reply(calm.reply.id, "w", Finished("Let me check.", Usage(finish_reason="stop")))
+    finish(calm.reply.id, 1, Finished("Let me check.", Usage(finish_reason="stop")))
 
     flagged = send(conversation, "I will HURT MYSELF if this is not fixed", 2)
     assert flagged.reply is None  # the bot stays silent: people own it now

@@ -12,7 +12,8 @@ from django.utils import timezone
 from supportbot.agents.models import Handoff
 from supportbot.events.log import record_event
 from supportbot.events.models import Event
-from supportbot.ops import metrics
+from inference.types import Finished, Usage
+from supportbot.chat import replies
 from tests.agent_fixtures import agent, team
 from tests.chat_fixtures import new_conversation
 from tests.ops_fixtures import (
@@ -121,15 +122,9 @@ def test_transcript_links_to_its_escalations_and_events(client, logs):
     assert events == set(Event.objects.filter(conversation_id=conversation.pk).values_list("pk", flat=True))
 
 
-class FakeEngine:
-    def stats(self) -> dict:
-        return {"model": "tiny-random"}
-
-
-def test_replies_are_stamped_with_their_model_and_filtered_by_it(client, logs, monkeypatch):
-    monkeypatch.setattr(metrics, "_worker_engine", FakeEngine())
-    reply = logs["billing"].messages.get(role="assistant")
-    record_event(Event.Kind.MESSAGE_OUT, logs["billing"].id, message=reply.id, finish_reason="stop")
+def test_replies_are_stamped_with_their_model_and_filtered_by_it(client, logs):
+    reply = replies.create_generating(logs["billing"])
+    replies.finish(reply.id, 1, Finished("Paid.", Usage(finish_reason="stop")), model="tiny-random")
     record_event(Event.Kind.MESSAGE_OUT, logs["abuse"].id, role="agent", agent=logs["alex"].pk)
     assert Event.objects.get(data__message=reply.id).data["model"] == "tiny-random"
     assert "model" not in Event.objects.get(data__role="agent").data

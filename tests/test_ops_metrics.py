@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import pytest
 import requests
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
 from prometheus_client import REGISTRY
 
 from supportbot.events.log import record_event
 from supportbot.events.models import Event
+from supportbot.inference_bridge.redis_client import RedisClient
+from supportbot.inference_bridge.worker_metrics import serve_worker_metrics
 from supportbot.ops import metrics
 from tests.agent_fixtures import PASSWORD
 from tests.chat_fixtures import new_conversation
@@ -97,8 +100,10 @@ def test_engine_stats_become_gauges_and_counters():
 
 def test_a_worker_serves_its_metrics_to_the_token_only(settings, monkeypatch):
     settings.METRICS_TOKEN, settings.WORKER_METRICS_PORT = TOKEN, free_port()
-    monkeypatch.setattr(metrics, "_worker_engine", None)
-    metrics.serve_worker_metrics(FakeEngine())
+    worker_client = RedisClient()
+    worker_client.hosted_engine = FakeEngine()  # as the worker command sets it
+    monkeypatch.setattr(apps.get_app_config("inference_bridge"), "client", worker_client)
+    serve_worker_metrics()
     url = f"http://127.0.0.1:{settings.WORKER_METRICS_PORT}/metrics"
     wait_for(lambda: _answers(url), 10, "the worker's metrics server")
     assert requests.get(url, timeout=5).status_code == 401

@@ -13,7 +13,7 @@ from supportbot.chat.models import Message
 from supportbot.events.log import record_event
 from supportbot.events.models import Event
 from supportbot.ops.export import encoded_chunks
-from supportbot.ops.redaction import RedactingFilter, luhn_valid, redact
+from supportbot.lib.redaction import RedactingFilter, luhn_valid, redact
 from tests.chat_fixtures import new_conversation
 from tests.ops_fixtures import bot_turn
 

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 import redis
 
-from supportbot.inference_bridge.worker_registry import pick_worker
+from supportbot.inference_bridge.registry import pick_worker
 from tests.live_app import LiveApp, live_app, turn, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]

@@ -18,8 +18,8 @@ from supportbot.agents.models import Handoff
 from supportbot.agents.triggers import Trigger
 from supportbot.chat.models import Message
 from supportbot.chat.uploads import store_upload
-from supportbot.inference_bridge.drafts import draft_request
-from supportbot.inference_bridge.routing import inference_router
+from supportbot.agents.drafts import draft_request
+from supportbot.inference_bridge import engine_client
 from tests.agent_fixtures import PASSWORD, agent, team
 from tests.chat_fixtures import chat_socket, new_conversation, receive_until, say, screenshot_png
 from tests.live_app import turn, wait_for
@@ -42,7 +42,7 @@ async def test_a_draft_streams_to_the_asking_console_only():
         await database_sync_to_async(handoff.escalate)(conversation.id, BUTTON)
         await database_sync_to_async(handoff.claim)(conversation.id, alice)
         await receive_until(visitor, lambda f: f["type"] == "handoff" and f["status"] == "open")
-        cache = inference_router().engine().store.sessions[str(conversation.id)]
+        cache = engine_client().local_engine().store.sessions[str(conversation.id)]
         cached_before = list(cache.keys)
         stored_before = await database_sync_to_async(Message.objects.count)()
 

@@ -10,8 +10,8 @@ import uuid
 import pytest
 import redis
 
-from supportbot.inference_bridge import worker_registry
-from supportbot.inference_bridge.worker_registry import pick_worker
+from supportbot.inference_bridge import registry as worker_registry
+from supportbot.inference_bridge.registry import pick_worker
 
 REDIS = "redis://127.0.0.1:6379/0"
 
@@ -51,14 +51,11 @@ async def test_heartbeats_expire_draining_workers_take_no_new_turns_and_deregist
     await registry.heartbeat("worker-b", accepting=False)  # draining before a shutdown
     await registry.deregister("worker-c")
     assert sorted(await registry.live_workers()) == ["worker-a"]
-    assert await registry.alive_among({"worker-a", "worker-b", "worker-c"}) == {
-        "worker-a",
-        "worker-b",
-    }
+    assert [await registry.is_alive(w) for w in ("worker-a", "worker-b", "worker-c")] == [True, True, False]
 
     await asyncio.sleep(0.4)  # nobody beats any more: all expire
     assert await registry.live_workers() == []
-    assert await registry.alive_among({"worker-a", "worker-b"}) == set()
+    assert not await registry.is_alive("worker-a") and not await registry.is_alive("worker-b")
 
 
 async def test_requests_wait_in_the_workers_queue_in_order_up_to_its_capacity(registry, settings):

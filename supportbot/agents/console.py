@@ -10,46 +10,38 @@ from typing import Annotated, Any, Literal
 
 from channels.db import database_sync_to_async
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
 
-from supportbot.agents import handoff, notify, queue
+from supportbot.agents import handoff, queue
+from supportbot.agents.drafts import request_draft
 from supportbot.agents.models import ConsolePresence
-from supportbot.chat.frames import conversation_group, error_frame
+from supportbot.chat import delivery
+from supportbot.chat.frames import ClientFrame, PingFrame, error_frame, pong_frame, typing_frame
+from supportbot.chat.frames import TypingFrame as VisitorTypingFrame
 from supportbot.chat.sockets import DirectDispatchConsumer
-from supportbot.inference_bridge.drafts import request_draft
-from supportbot.inference_bridge.routing import NO_WORKER
+from supportbot.inference_bridge.client import NO_WORKER
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
-class _Frame(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class PingFrame(_Frame):
-    type: Literal["ping"]
-
-
-class ConversationFrame(_Frame):
+class ConversationFrame(ClientFrame):
     """open (show it, subscribe), claim, resolve, reopen, hand_back: one conversation each."""
 
     type: Literal["open", "claim", "resolve", "reopen", "hand_back"]
     conversation_id: uuid.UUID
 
 
-class TextFrame(_Frame):
+class TextFrame(ClientFrame):
     type: Literal["reply", "note"]
     conversation_id: uuid.UUID
     text: Text
 
 
-class TypingFrame(_Frame):
-    type: Literal["typing"]
+class TypingFrame(VisitorTypingFrame):
     conversation_id: uuid.UUID
-    typing: bool = True
 
 
-class TransferFrame(_Frame):
+class TransferFrame(ClientFrame):
     """To a named agent (who owns it at once), else back to a team's queue (or the same team's)."""
 
     type: Literal["transfer"]
@@ -58,7 +50,7 @@ class TransferFrame(_Frame):
     to_team_id: int | None = None
 
 
-class SuggestFrame(_Frame):
+class SuggestFrame(ClientFrame):
     """Ask the model for a reply draft; it comes back to this socket only."""
 
     type: Literal["suggest"]
@@ -102,9 +94,9 @@ class ConsoleConsumer(DirectDispatchConsumer):
             return
         await self.accept()
         await database_sync_to_async(self._refresh_presence)()
-        await self.channel_layer.group_add(notify.CONSOLE_QUEUE_GROUP, self.channel_name)
+        await self.channel_layer.group_add(delivery.CONSOLE_QUEUE_GROUP, self.channel_name)
         await self.channel_layer.group_add(
-            notify.console_agent_group(self.user.pk), self.channel_name
+            delivery.console_agent_group(self.user.pk), self.channel_name
         )
         await self._send_queue()
 
@@ -139,15 +131,13 @@ class ConsoleConsumer(DirectDispatchConsumer):
             return
         if isinstance(frame, PingFrame):
             await database_sync_to_async(self._refresh_presence)()
-            await self.send(json.dumps({"type": "pong"}))
+            await self.send(pong_frame())
             return
         conversation_id = frame.conversation_id
         try:
             if isinstance(frame, TypingFrame):
-                await self.channel_layer.group_send(
-                    conversation_group(conversation_id),
-                    {"type": "chat.frame", "frame": json.dumps(
-                        {"type": "typing", "role": "agent", "typing": frame.typing})},
+                await delivery.send_to_group(
+                    delivery.conversation_group(conversation_id), typing_frame("agent", frame.typing)
                 )
             elif isinstance(frame, TextFrame):
                 write = handoff.post_agent_message if frame.type == "reply" else handoff.add_note
@@ -194,4 +184,4 @@ class ConsoleConsumer(DirectDispatchConsumer):
 
 def _conversation_groups(conversation_id: uuid.UUID) -> tuple[str, str]:
     """The visitor's frames (handoff, agent.message, replies) and the consoles' own."""
-    return conversation_group(conversation_id), notify.console_conversation_group(conversation_id)
+    return delivery.conversation_group(conversation_id), delivery.console_conversation_group(conversation_id)

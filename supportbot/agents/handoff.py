@@ -20,12 +20,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from inference.types import Usage
 from supportbot.agents import assignment, notify, triggers
 from supportbot.agents.models import Handoff, MessageFeedback, Note, Rating, display_name
 from supportbot.agents.summary import summarize
 from supportbot.agents.triggers import Trigger
 from supportbot.agents.webhooks import queue_webhooks
+from supportbot.chat import hooks
 from supportbot.chat.frames import message_payload
 from supportbot.chat.models import Conversation, Message
 from supportbot.events.log import record_event
@@ -41,7 +41,7 @@ JOINING = {
 BOT_HANDS_OVER = "SupportBot is bringing in a person: an agent is joining…"
 
 
-class NotAllowed(Exception):
+class NotAllowed(hooks.NotAllowed):
     """The actor may not do this now (wrong state, or someone else's conversation)."""
 
 
@@ -299,7 +299,7 @@ def _agent_action(
     queue_webhooks(action, {"conversation_id": str(conversation_id), "agent": agent.pk})
 
 
-# --- Hooks of the visitor's chat (supportbot.chat.turns and the chat consumer) ------------------
+# --- The visitor's chat asks these (chat.hooks; registered as HandoffRules) ---------------------
 
 
 def escalate_in_transaction(conversation: Conversation, trigger: Trigger) -> Handoff | None:
@@ -316,11 +316,11 @@ def relay_visitor_message(conversation: Conversation, message: Message) -> None:
     notify.queue_changed(conversation.id, conversation.status)
 
 
-def after_bot_reply(conversation_id: uuid.UUID | str, usage: Usage) -> Handoff | None:
+def after_bot_reply(conversation_id: uuid.UUID | str, outcome: hooks.ReplyOutcome) -> Handoff | None:
     """Called in the transaction that stores a finished reply: the bot saying it cannot help,
     being unsure, or failing repeatedly escalates."""
     conversation = _locked(conversation_id)
-    trigger = triggers.on_bot_reply(conversation, usage)
+    trigger = triggers.on_bot_reply(conversation, outcome)
     return escalate_in_transaction(conversation, trigger) if trigger else None
 
 
@@ -339,3 +339,32 @@ def record_feedback(
         record_event(Event.Kind.AGENT_ACTION, conversation.id, feedback=helpful, message=reply.pk)
         trigger = triggers.replies_unhelpful(conversation)
         return escalate_in_transaction(conversation, trigger) if trigger else None
+
+
+class HandoffRules:
+    """What the visitor's chat asks of the people side (chat.hooks.PeopleRules)."""
+
+    def on_visitor_message(self, conversation: Conversation, message: Message, earlier_questions: list[str]) -> bool:
+        trigger = triggers.on_user_message(message.text, earlier_questions) if message.text else None
+        if trigger is not None:
+            escalate_in_transaction(conversation, trigger)
+        if bot_answers(conversation):
+            return True
+        relay_visitor_message(conversation, message)
+        return False
+
+    def after_bot_reply(self, conversation_id: uuid.UUID | str, outcome: hooks.ReplyOutcome) -> None:
+        after_bot_reply(conversation_id, outcome)
+
+    def visitor_asks_for_person(self, conversation_id: uuid.UUID | str) -> None:
+        # A repeated press while people own the conversation changes nothing.
+        escalate(conversation_id, Trigger(Handoff.Reason.USER_BUTTON, "pressed Talk to a human"))
+
+    def record_feedback(self, conversation_id: uuid.UUID | str, message_id: int, helpful: bool) -> None:
+        record_feedback(conversation_id, message_id, helpful)
+
+    def rate(self, conversation_id: uuid.UUID | str, score: int, comment: str) -> None:
+        rate(conversation_id, score, comment)
+
+    def rating_due(self, conversation: Conversation) -> bool:
+        return rating_due(conversation)

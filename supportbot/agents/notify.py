@@ -3,54 +3,33 @@ agents and supervisors, signed webhooks. Everything here runs after the transact
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 
-from supportbot.chat.frames import conversation_group
-
-# Every console socket (queue changes) and each agent's own sockets (offers meant for them).
-CONSOLE_QUEUE_GROUP = "console.queue"
-
-
-def console_agent_group(user_id: int) -> str:
-    return f"console.agent.{user_id}"
-
-
-def console_conversation_group(conversation_id: uuid.UUID | str) -> str:
-    """Console sockets showing one conversation: visitor messages, typing and private notes."""
-    return f"console.conversation.{conversation_id}"
-
-
-def _group_send(group: str, frame: dict[str, Any]) -> None:
-    # chat.frame is what both consumers relay to their browser as is.
-    async_to_sync(get_channel_layer().group_send)(
-        group, {"type": "chat.frame", "frame": json.dumps(frame, ensure_ascii=False)}
-    )
-
-
-def after_commit(group: str, frame: dict[str, Any]) -> None:
-    """Send a frame to a group once the transaction that produced it has committed."""
-    transaction.on_commit(lambda: _group_send(group, frame), robust=True)
+from supportbot.chat.delivery import (
+    CONSOLE_QUEUE_GROUP,
+    console_agent_group,
+    console_conversation_group,
+    conversation_group,
+    send_after_commit,
+)
 
 
 def to_visitor(conversation_id: uuid.UUID | str, frame: dict[str, Any]) -> None:
-    after_commit(conversation_group(conversation_id), frame)
+    send_after_commit(conversation_group(conversation_id), frame)
 
 
 def to_console_viewers(conversation_id: uuid.UUID | str, frame: dict[str, Any]) -> None:
-    after_commit(console_conversation_group(conversation_id), frame)
+    send_after_commit(console_conversation_group(conversation_id), frame)
 
 
 def queue_changed(conversation_id: uuid.UUID | str, status: str) -> None:
-    after_commit(
+    send_after_commit(
         CONSOLE_QUEUE_GROUP,
         {"type": "queue.changed", "conversation_id": str(conversation_id), "status": status},
     )
@@ -61,7 +40,7 @@ def offer_to_agent(
 ) -> None:
     """Live push to the agent's console and a mail, both after commit. `transferred_by`: the
     agent who gave the conversation to this one, who owns it already (no claim needed)."""
-    after_commit(
+    send_after_commit(
         console_agent_group(user_id),
         {
             "type": "offer",

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from inference.types import Usage
 from supportbot.agents.models import Handoff, MessageFeedback, ModerationRule
+from supportbot.chat.hooks import ReplyOutcome
 from supportbot.chat.models import Conversation, Message
 
 # Whole English words (so "agentic" or "humane" do not count) and Chinese phrases.
@@ -75,29 +75,29 @@ def on_user_message(text: str, earlier_questions: Sequence[str]) -> Trigger | No
     )
 
 
-def bot_gave_up(usage: Usage) -> Trigger | None:
+def bot_gave_up(outcome: ReplyOutcome) -> Trigger | None:
     """The model ended its reply with the handoff marker its system prompt asks for when it cannot
     help (generation stops there, so the marker itself is never shown)."""
-    if usage.stop_string == settings.HANDOFF_MARKER:
+    if outcome.stop_string == settings.HANDOFF_MARKER:
         return Trigger(Handoff.Reason.BOT_HANDOFF_MARKER, "the bot said it cannot help")
     return None
 
 
-def bot_unsure(usage: Usage) -> Trigger | None:
+def bot_unsure(outcome: ReplyOutcome) -> Trigger | None:
     """The reply's tokens had a mean log-probability under the configured threshold (off unless
     SUPPORTBOT_HANDOFF_MIN_MEAN_LOGPROB is set)."""
     threshold = settings.HANDOFF_MIN_MEAN_LOGPROB
-    if threshold is None or usage.mean_logprob is None or usage.mean_logprob >= threshold:
+    if threshold is None or outcome.mean_logprob is None or outcome.mean_logprob >= threshold:
         return None
-    detail = f"mean token logprob {usage.mean_logprob:.2f} < {threshold:g}"
+    detail = f"mean token logprob {outcome.mean_logprob:.2f} < {threshold:g}"
     return Trigger(Handoff.Reason.LOW_CONFIDENCE, detail)
 
 
-def on_bot_reply(conversation: Conversation, usage: Usage) -> Trigger | None:
+def on_bot_reply(conversation: Conversation, outcome: ReplyOutcome) -> Trigger | None:
     """Rules on a finished or failed bot reply. Only a web visitor's complete replies are judged
     on their content: API callers bring their own prompt, with no marker in it."""
-    judged = conversation.source == Conversation.Source.WEB and usage.finish_reason in ("stop", "length")
-    return (judged and (bot_gave_up(usage) or bot_unsure(usage))) or bot_keeps_failing(conversation)
+    judged = conversation.source == Conversation.Source.WEB and outcome.finish_reason in ("stop", "length")
+    return (judged and (bot_gave_up(outcome) or bot_unsure(outcome))) or bot_keeps_failing(conversation)
 
 
 def bot_keeps_failing(conversation: Conversation) -> Trigger | None:

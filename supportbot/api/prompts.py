@@ -14,7 +14,7 @@ from inference.vision import image_sha256
 from supportbot.api.errors import invalid
 from supportbot.api.remote_images import fetch_image_bytes
 from supportbot.api.specs import ChatCompletionSpec, ImagePart, TextPart
-from supportbot.inference_bridge.images import DecodedImage, ImageRejected, decode_image
+from supportbot.lib.images import DecodedImage, ImageRejected, decode_image
 
 DATA_URL = re.compile(r"data:(?P<type>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^;,]*)*?);base64,(?P<data>.*)", re.S)
 

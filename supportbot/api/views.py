@@ -25,7 +25,7 @@ from supportbot.api.responses import (
     usage_chunk_body,
 )
 from supportbot.api.specs import ChatCompletionSpec, first_error
-from supportbot.inference_bridge.routing import inference_router
+from supportbot.inference_bridge import engine_client
 
 
 @csrf_exempt
@@ -39,7 +39,7 @@ async def chat_completions(request: HttpRequest) -> HttpResponse:
         await rate_limits.take_request(key)
         # Decoding images is CPU work: off the event loop.
         messages = await asyncio.to_thread(prepare_messages, spec)
-        inference_router().prepare()
+        engine_client().prepare()
         call = await start_call(key, spec, model, messages)
         if spec.stream:
             response = StreamingHttpResponse(

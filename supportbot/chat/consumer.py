@@ -15,10 +15,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
 
-from supportbot.agents import handoff
-from supportbot.agents.models import Handoff
-from supportbot.agents.notify import console_conversation_group
-from supportbot.agents.triggers import Trigger
+from supportbot.chat import delivery
 from supportbot.chat.access import browser_language, visitor_conversation
 from supportbot.chat.frames import (
     EscalateFrame,
@@ -30,12 +27,15 @@ from supportbot.chat.frames import (
     SendFrame,
     TypingFrame,
     client_message_id_of,
-    conversation_group,
     error_frame,
     parse_client_frame,
+    pong_frame,
     reply_end_frame,
+    typing_frame,
 )
+from supportbot.chat.hooks import NotAllowed, people_rules
 from supportbot.chat.rate_limit import VisitorRateLimiter
+from supportbot.chat.replies import ended_among, reply_runner
 from supportbot.chat.shutdown import open_sockets
 from supportbot.chat.sockets import DirectDispatchConsumer
 from supportbot.chat.turns import (
@@ -45,9 +45,8 @@ from supportbot.chat.turns import (
     accept_user_turn,
     missed_messages,
 )
-from supportbot.inference_bridge.replies import finished_replies, generating_replies
-from supportbot.inference_bridge.routing import NO_WORKER, inference_router, settle_lost_replies
-from supportbot.inference_bridge.runner import relay
+from supportbot.inference_bridge import engine_client
+from supportbot.inference_bridge.client import NO_WORKER
 from supportbot.lib.database import concurrent_database_sync_to_async
 
 log = logging.getLogger(__name__)
@@ -62,16 +61,16 @@ DATABASE_UNAVAILABLE = "The service is briefly unavailable; your message was not
 
 
 class ChatConsumer(DirectDispatchConsumer):
+    """Accepts a visitor's frames and starts replies (chat.replies owns them from there)."""
+
     conversation_id: uuid.UUID | None = None
-    # Watches the conversation's generating replies, so a reply whose worker dies is reported
-    # failed instead of leaving the browser waiting forever.
-    _watchdog: asyncio.Task[None] | None = None
     _rate_limit_reported_at = 0.0
+    # Sends reply.end frames from the database that pub/sub lost (CHAT_FRAMES_MAY_BE_LOST).
+    _lost_end_watch: asyncio.Task[None] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Replies seen generating whose reply.end this socket has not passed on yet: where frames
-        # can be lost (CHAT_FRAMES_MAY_BE_LOST), the watchdog sends the end from the database.
+        # Replies this socket showed generating whose reply.end it has not passed on yet.
         self._unended: set[int] = set()
 
     async def connect(self) -> None:
@@ -94,8 +93,9 @@ class ChatConsumer(DirectDispatchConsumer):
         self.conversation_id = conversation.id
         open_sockets.add(self)
         self.visitor_id = visitor_id
-        await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
-        inference_router().prepare(conversation.id)
+        await self.channel_layer.group_add(delivery.conversation_group(conversation.id), self.channel_name)
+        engine_client().prepare()
+        reply_runner().conversation_opened(conversation.id)
 
     def _language(self) -> str:
         accept_language = dict(self.scope.get("headers", [])).get(b"accept-language", b"")
@@ -103,11 +103,11 @@ class ChatConsumer(DirectDispatchConsumer):
 
     async def disconnect(self, code: int) -> None:
         open_sockets.discard(self)
-        if self._watchdog is not None:
-            self._watchdog.cancel()
+        if self._lost_end_watch is not None:
+            self._lost_end_watch.cancel()
         if self.conversation_id is not None:
             await self.channel_layer.group_discard(
-                conversation_group(self.conversation_id), self.channel_name
+                delivery.conversation_group(self.conversation_id), self.channel_name
             )
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -129,9 +129,9 @@ class ChatConsumer(DirectDispatchConsumer):
             elif isinstance(frame, ResumeFrame):
                 await self._resume(frame.last_message_id)
             elif isinstance(frame, PingFrame):
-                await self.send(json.dumps({"type": "pong"}))
+                await self.send(pong_frame())
             else:
-                await self._handoff_frame(frame)
+                await self._people_frame(frame)
         except DatabaseError:
             # Nothing of this frame was stored (each turn is one transaction): say so, keep the
             # socket, and let the client send it again once the database is back.
@@ -140,31 +140,25 @@ class ChatConsumer(DirectDispatchConsumer):
                 error_frame("unavailable", DATABASE_UNAVAILABLE, getattr(frame, "client_message_id", None))
             )
 
-    async def _handoff_frame(
-        self, frame: EscalateFrame | FeedbackFrame | RatingFrame | TypingFrame
-    ) -> None:
-        """The frames about people: the rules live in agents.handoff."""
+    async def _people_frame(self, frame: EscalateFrame | FeedbackFrame | RatingFrame | TypingFrame) -> None:
+        """The frames about people: the rules are the agents app's (chat.hooks)."""
         if isinstance(frame, TypingFrame):
-            await self.channel_layer.group_send(
-                console_conversation_group(self.conversation_id),
-                relay(json.dumps({"type": "typing", "role": "user", "typing": frame.typing})),
+            await delivery.send_to_group(
+                delivery.console_conversation_group(self.conversation_id), typing_frame("user", frame.typing)
             )
             return
+        rules = people_rules()
         try:
             if isinstance(frame, EscalateFrame):
-                button = Trigger(Handoff.Reason.USER_BUTTON, "pressed Talk to a human")
-                # A repeated press while people own the conversation changes nothing.
-                await database_sync_to_async(handoff.escalate)(self.conversation_id, button)
+                await database_sync_to_async(rules.visitor_asks_for_person)(self.conversation_id)
             elif isinstance(frame, FeedbackFrame):
-                await database_sync_to_async(handoff.record_feedback)(
+                await database_sync_to_async(rules.record_feedback)(
                     self.conversation_id, frame.message_id, frame.helpful
                 )
             else:
-                await database_sync_to_async(handoff.rate)(
-                    self.conversation_id, frame.score, frame.comment
-                )
+                await database_sync_to_async(rules.rate)(self.conversation_id, frame.score, frame.comment)
                 await self.send(json.dumps({"type": "rating.thanks"}))
-        except handoff.NotAllowed as refused:
+        except NotAllowed as refused:
             await self.send(error_frame("not_allowed", str(refused)))
 
     async def chat_frame(self, event: dict[str, Any]) -> None:
@@ -193,16 +187,15 @@ class ChatConsumer(DirectDispatchConsumer):
         return False
 
     async def _send_turn(self, frame: SendFrame) -> None:
-        router = inference_router()
-        worker_id = await router.choose_worker(self.conversation_id)
-        if worker_id is None:
+        if not await engine_client().available():
             await self.send(error_frame("unavailable", NO_WORKER, frame.client_message_id))
             return
-        # The reply starts generating while the turn is stored, where the router can do that.
-        early = None if frame.attachment_ids else router.start_early(self.conversation_id, frame.text)
+        runner = reply_runner()
+        # The reply starts generating while the turn is stored, where it can.
+        early = None if frame.attachment_ids else runner.start_early(self.conversation_id, frame.text)
         turn = None
         try:
-            turn = await self._store_turn(frame, worker_id, with_history=early is not None)
+            turn = await self._store_turn(frame, with_history=early is not None)
         finally:
             # Kept only as the reply of a new turn stored after exactly the history it assumed.
             if early is not None and not (
@@ -219,64 +212,55 @@ class ChatConsumer(DirectDispatchConsumer):
         if not turn.duplicate:
             # The visitor's other tabs and devices show the turn too (this one has it already).
             turn_frame = {"type": "turn", "message": turn.ack["message"], "reply": turn.ack["reply"]}
-            await self.channel_layer.group_send(
-                conversation_group(self.conversation_id),
-                {**relay(json.dumps(turn_frame)), "except_channel": self.channel_name},
+            await delivery.send_to_group(
+                delivery.conversation_group(self.conversation_id), turn_frame, except_channel=self.channel_name
             )
         if turn.reply is None:
             return  # people own the conversation: nothing for the bot to do
         if not turn.duplicate:
-            await router.dispatch(self.conversation_id, turn.reply.id, worker_id, early=early)
+            runner.start(self.conversation_id, turn.reply.id, early=early)
         if turn.reply.is_generating:
-            self._watch_generating_replies({turn.reply.id})
+            self._expect_ends({turn.reply.id})
 
-    async def _store_turn(self, frame: SendFrame, worker_id: str, with_history: bool) -> AcceptedTurn | None:
+    async def _store_turn(self, frame: SendFrame, with_history: bool) -> AcceptedTurn | None:
         """The stored turn; None when it was refused (the client was told why). `with_history`:
         with the ids of the messages before it, which an early start must match."""
         accept = concurrent_database_sync_to_async(accept_user_turn)
         try:
             try:
-                return await accept(self.conversation_id, frame, worker_id, with_history)
+                return await accept(self.conversation_id, frame, with_history)
             except ReplyInProgress:
-                # Unless that reply's worker is gone: then it is marked failed and this send goes on.
-                if await settle_lost_replies(self.conversation_id):
-                    raise
-                return await accept(self.conversation_id, frame, worker_id, with_history)
+                # Unless that reply lost its process: then it is started again or failed, and
+                # this send goes on if it ended.
+                await reply_runner().recover(self.conversation_id)
+                return await accept(self.conversation_id, frame, with_history)
         except TurnRejected as rejected:
             await self.send(error_frame(rejected.code, rejected.message, frame.client_message_id))
             return None
 
     async def _resume(self, last_message_id: int | None) -> None:
-        still_generating = await settle_lost_replies(self.conversation_id)
-        messages = await database_sync_to_async(missed_messages)(
-            self.conversation_id, last_message_id
-        )
+        await reply_runner().recover(self.conversation_id)
+        messages = await database_sync_to_async(missed_messages)(self.conversation_id, last_message_id)
         await self.send(json.dumps({"type": "history", "messages": messages}))
-        if still_generating:
-            self._watch_generating_replies(
-                {message["id"] for message in messages if message.get("state") == "generating"}
-            )
+        self._expect_ends({message["id"] for message in messages if message.get("state") == "generating"})
 
-    def _watch_generating_replies(self, reply_ids: set[int]) -> None:
+    def _expect_ends(self, reply_ids: set[int]) -> None:
+        if not reply_ids or not settings.CHAT_FRAMES_MAY_BE_LOST:
+            return
         self._unended |= reply_ids
-        if self._watchdog is None or self._watchdog.done():
-            self._watchdog = asyncio.create_task(self._settle_until_done())
+        if self._lost_end_watch is None or self._lost_end_watch.done():
+            self._lost_end_watch = asyncio.create_task(self._send_lost_ends())
 
-    async def _settle_until_done(self) -> None:
-        while True:
-            await asyncio.sleep(settings.INFERENCE_WORKER_TTL_S)
-            if await settle_lost_replies(self.conversation_id):
-                continue
-            if not settings.CHAT_FRAMES_MAY_BE_LOST or not await self._send_missed_ends():
-                return
-
-    async def _send_missed_ends(self) -> bool:
-        """Send the ends of finished replies whose reply.end did not come; True while a reply that
-        started meanwhile is still to be watched."""
-        await asyncio.sleep(settings.INFERENCE_WORKER_TTL_S)  # one more period for a late frame
-        for reply in await database_sync_to_async(finished_replies)(self._unended):
-            log.info("reply %s ended without its frame reaching this socket; sent from the database", reply.id)
-            await self.send(reply_end_frame(reply))
-        generating = await database_sync_to_async(generating_replies)(self.conversation_id)
-        self._unended &= {reply_id for reply_id, _ in generating}
-        return bool(self._unended)
+    async def _send_lost_ends(self) -> None:
+        """While replies are expected: those that ended in the database a while ago without their
+        reply.end reaching this socket get it from the database."""
+        quiet_s = settings.INFERENCE_WORKER_TTL_S
+        while self._unended:
+            await asyncio.sleep(quiet_s)
+            ended = await database_sync_to_async(ended_among)(set(self._unended))
+            await asyncio.sleep(quiet_s)  # one more spell for a frame still on its way
+            for reply in ended:
+                if reply.id in self._unended:
+                    log.info("reply %s ended without its frame reaching this socket; sent from the database", reply.id)
+                    self._unended.discard(reply.id)
+                    await self.send(reply_end_frame(reply))

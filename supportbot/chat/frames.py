@@ -19,12 +19,14 @@ ClientMessageId = Annotated[
 ]
 
 
-class _ClientFrame(BaseModel):
-    # Unknown fields are ignored so that newer clients keep working with this server.
+class ClientFrame(BaseModel):
+    """What a browser sends, on the chat page and in the agents' console. Unknown fields are
+    ignored so that newer clients keep working with this server."""
+
     model_config = ConfigDict(extra="ignore")
 
 
-class SendFrame(_ClientFrame):
+class SendFrame(ClientFrame):
     type: Literal["send"]
     client_message_id: ClientMessageId
     text: Annotated[str, StringConstraints(max_length=settings.CHAT_MAX_TEXT_CHARS)] = ""
@@ -33,23 +35,23 @@ class SendFrame(_ClientFrame):
     )
 
 
-class ResumeFrame(_ClientFrame):
+class ResumeFrame(ClientFrame):
     type: Literal["resume"]
     # The highest id of a finished message the client already shows; null for everything.
     last_message_id: int | None = None
 
 
-class PingFrame(_ClientFrame):
+class PingFrame(ClientFrame):
     type: Literal["ping"]
 
 
-class EscalateFrame(_ClientFrame):
+class EscalateFrame(ClientFrame):
     """The "Talk to a human" button."""
 
     type: Literal["escalate"]
 
 
-class FeedbackFrame(_ClientFrame):
+class FeedbackFrame(ClientFrame):
     """Thumbs up (helpful) or down on a finished bot reply."""
 
     type: Literal["feedback"]
@@ -57,7 +59,7 @@ class FeedbackFrame(_ClientFrame):
     helpful: bool
 
 
-class RatingFrame(_ClientFrame):
+class RatingFrame(ClientFrame):
     """The answer to csat.request after an agent resolved the conversation."""
 
     type: Literal["rating"]
@@ -65,7 +67,7 @@ class RatingFrame(_ClientFrame):
     comment: Annotated[str, StringConstraints(max_length=2000)] = ""
 
 
-class TypingFrame(_ClientFrame):
+class TypingFrame(ClientFrame):
     type: Literal["typing"]
     typing: bool = True
 
@@ -73,8 +75,7 @@ class TypingFrame(_ClientFrame):
 AnyClientFrame = (
     SendFrame | ResumeFrame | PingFrame | EscalateFrame | FeedbackFrame | RatingFrame | TypingFrame
 )
-ClientFrame = Annotated[AnyClientFrame, Field(discriminator="type")]
-_client_frame = TypeAdapter(ClientFrame)
+_client_frame = TypeAdapter(Annotated[AnyClientFrame, Field(discriminator="type")])
 
 
 class FrameError(Exception):
@@ -197,6 +198,15 @@ def error_frame(code: str, message: str, client_message_id: str | None = None, *
     return json.dumps(frame)
 
 
+def pong_frame() -> str:
+    return json.dumps({"type": "pong"})
+
+
+def typing_frame(role: str, typing: bool) -> str:
+    """Someone on the other side is typing: the visitor ("user") or an agent."""
+    return json.dumps({"type": "typing", "role": role, "typing": typing})
+
+
 def token_frame(message_id: int, index: int, text: str) -> str:
     return json.dumps({"type": "token", "message_id": message_id, "index": index, "text": text})
 
@@ -204,7 +214,3 @@ def token_frame(message_id: int, index: int, text: str) -> str:
 def reply_end_frame(message: Message) -> str:
     return json.dumps({"type": "reply.end", "message": message_payload(message)})
 
-
-def conversation_group(conversation_id: uuid.UUID | str) -> str:
-    """The channel-layer group of every connection showing this conversation."""
-    return f"conversation.{conversation_id}"

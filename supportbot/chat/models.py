@@ -66,10 +66,13 @@ class Message(models.Model):
     author_name = models.CharField(max_length=150, blank=True)
 
     # Bot replies only. A reply row exists from the moment it is requested; it is being generated
-    # while finish_reason is empty, by the inference worker named in worker_id.
+    # while finish_reason is empty, by a process that holds its lease (chat.replies): a reply whose
+    # lease lapsed lost that process and is generated again or failed. worker_id: where the
+    # engine ran it.
     worker_id = models.CharField(max_length=100, blank=True)
-    # How many workers were given this reply: a reply whose worker died is handed to another
-    # one a limited number of times (see inference_bridge.routing).
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # How many times this reply was started: one lost with its process is started again a
+    # limited number of times (chat.replies).
     generation_attempts = models.PositiveSmallIntegerField(default=1)
     finish_reason = models.CharField(max_length=16, choices=FinishReason.choices, blank=True)
     error = models.TextField(blank=True)
@@ -88,7 +91,13 @@ class Message(models.Model):
                 name="unique_client_message_id_per_conversation",
             )
         ]
-        indexes = [models.Index(fields=["conversation", "finish_reason"])]
+        indexes = [
+            models.Index(fields=["conversation", "finish_reason"]),
+            # The sweep for replies whose lease lapsed reads only generating ones.
+            models.Index(
+                fields=["lease_expires_at"], condition=models.Q(finish_reason=""), name="generating_reply_lease"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.role} message {self.id}"

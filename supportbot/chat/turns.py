@@ -10,8 +10,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from supportbot.agents import handoff, triggers
+from supportbot.chat import replies
 from supportbot.chat.frames import SendFrame, message_payload
+from supportbot.chat.hooks import people_rules
 from supportbot.chat.models import Attachment, Conversation, Message
 from supportbot.events.log import record_event
 from supportbot.events.models import Event
@@ -25,7 +26,7 @@ class TurnRejected(Exception):
 
 
 class ReplyInProgress(TurnRejected):
-    """Refused because a bot reply is still generating (or its worker died unnoticed)."""
+    """Refused because a bot reply is still generating (or its process died unnoticed so far)."""
 
     def __init__(self) -> None:
         super().__init__("busy", "Please wait until the current reply has finished.")
@@ -40,7 +41,7 @@ class AcceptedTurn:
     ack: dict[str, Any]  # the "ack" frame for the client
     user_message_id: int
     # The conversation's stored messages before this one, when asked for (empty for a duplicate):
-    # what an early started reply must have assumed (inference_bridge.early_start).
+    # what an early started reply must have assumed (replies.EarlyStart).
     history_ids: tuple[int, ...] = ()
 
 
@@ -61,17 +62,15 @@ def _accepted(
     return AcceptedTurn(reply, duplicate, ack, user_message.id, history_ids)
 
 
-def accept_user_turn(
-    conversation_id: uuid.UUID, frame: SendFrame, worker_id: str, with_history: bool = False
-) -> AcceptedTurn:
-    """Store the visitor's message and an empty bot reply assigned to `worker_id`, atomically.
+def accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, with_history: bool = False) -> AcceptedTurn:
+    """Store the visitor's message and its bot reply (generating), atomically.
     `with_history`: also say which messages came before it (AcceptedTurn.history_ids).
 
     No reply when people own the conversation, or when this message hands it to them.
     A resend with a known client_message_id returns the stored pair instead of a new one.
     """
     try:
-        return _accept_user_turn(conversation_id, frame, worker_id, with_history)
+        return _accept_user_turn(conversation_id, frame, with_history)
     except IntegrityError:
         # Two connections raced with the same client_message_id; the other one stored it.
         duplicate = _find_duplicate(conversation_id, frame.client_message_id)
@@ -80,9 +79,7 @@ def accept_user_turn(
         return duplicate
 
 
-def _accept_user_turn(
-    conversation_id: uuid.UUID, frame: SendFrame, worker_id: str, with_history: bool
-) -> AcceptedTurn:
+def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, with_history: bool) -> AcceptedTurn:
     with transaction.atomic():
         # Row lock on PostgreSQL (SQLite's IMMEDIATE transactions already serialize writers), so
         # the checks below hold until the new rows are committed.
@@ -118,7 +115,6 @@ def _accept_user_turn(
             )
         history_ids = tuple(message.id for message in stored) if with_history else ()
         earlier_questions = [message.text for message in stored if message.role == Message.Role.USER]
-        trigger = triggers.on_user_message(text, earlier_questions) if text else None
         user_message = Message.objects.create(
             conversation=conversation,
             role=Message.Role.USER,
@@ -130,15 +126,10 @@ def _accept_user_turn(
         record_event(
             Event.Kind.MESSAGE_IN, conversation.id, message=user_message.id, images=len(attachments)
         )
-        if trigger is not None:
-            handoff.escalate_in_transaction(conversation, trigger)
-        if not handoff.bot_answers(conversation):
-            handoff.relay_visitor_message(conversation, user_message)
+        if not people_rules().on_visitor_message(conversation, user_message, earlier_questions):
             conversation.save(update_fields=["updated_at"])
             return _accepted(user_message, None, duplicate=False, attachments=attachments)
-        reply = Message.objects.create(
-            conversation=conversation, role=Message.Role.ASSISTANT, worker_id=worker_id
-        )
+        reply = replies.create_generating(conversation)
         conversation.save(update_fields=["updated_at"])
     return _accepted(user_message, reply, duplicate=False, attachments=attachments, history_ids=history_ids)
 

@@ -15,13 +15,13 @@ from django.db import transaction
 from supportbot.chat.models import Attachment, Conversation, Message
 from supportbot.events.log import record_event
 from supportbot.events.models import Event
-from supportbot.inference_bridge.images import DecodedImage, decode_image
+from supportbot.lib.images import DecodedImage, decode_image
 
 JPEG_QUALITY = 90
 
 
 def store_upload(conversation: Conversation, data: bytes) -> Attachment:
-    """Raises inference_bridge.images.ImageRejected for anything that is not an acceptable image."""
+    """Raises lib.images.ImageRejected for anything that is not an acceptable image."""
     return store_image(conversation, decode_image(data))
 
 

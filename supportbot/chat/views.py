@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from supportbot.agents.handoff import rating_due
+from supportbot.chat.hooks import people_rules
 from supportbot.chat.access import (
     browser_language,
     first_conversation_id,
@@ -21,7 +21,7 @@ from supportbot.chat.identity import set_visitor_cookie
 from supportbot.chat.models import Attachment, Conversation
 from supportbot.chat.rate_limit import VisitorRateLimiter
 from supportbot.chat.uploads import store_upload
-from supportbot.inference_bridge.images import ImageRejected
+from supportbot.lib.images import ImageRejected
 
 upload_rate_limiter = VisitorRateLimiter(settings.UPLOAD_BURST, settings.UPLOADS_PER_SECOND)
 
@@ -45,7 +45,7 @@ def chat_page(request: HttpRequest) -> HttpResponse:
         "chat/index.html",
         {
             "conversation": conversation,
-            "rating_due": rating_due(conversation),
+            "rating_due": people_rules().rating_due(conversation),
             "max_text_chars": settings.CHAT_MAX_TEXT_CHARS,
             "max_attachments": settings.CHAT_MAX_ATTACHMENTS_PER_MESSAGE,
             "max_upload_bytes": settings.UPLOAD_MAX_BYTES,

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from supportbot.events.models import Event
-from supportbot.ops.redaction import scrub
+from supportbot.lib.redaction import scrub
 
 log = logging.getLogger(__name__)
 

@@ -10,15 +10,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import cast
 
 import redis.asyncio as redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 
-from supportbot.inference_bridge import worker_registry
-from supportbot.inference_bridge.routing import InProcessRouter, inference_router
+from supportbot.inference_bridge import engine_client
 
 log = logging.getLogger(__name__)
 
@@ -37,32 +35,17 @@ async def readiness() -> dict[str, CheckResult]:
     if not settings.REDIS_URL:
         return {
             "database": await _guarded("database", _check_database()),
-            # Without Redis, inference_router() is the in-process engine's router.
-            "inference": embedded_engine_state(cast(InProcessRouter, inference_router())),
+            "inference": await _guarded("inference", _check_inference()),
         }
     database, redis_server = await asyncio.gather(
         _guarded("database", _check_database()), _guarded("redis", _check_redis())
     )
     if redis_server.ok:
-        inference = await _guarded("inference", _check_inference_workers())
+        inference = await _guarded("inference", _check_inference())
     else:
         # The workers are found through Redis: nothing can be said about them.
         inference = CheckResult(False, "unknown: Redis is unreachable")
     return {"database": database, "redis": redis_server, "inference": inference}
-
-
-def embedded_engine_state(router: InProcessRouter) -> CheckResult:
-    """Ready when the engine is loaded or not yet asked for; loading a model takes seconds to
-    minutes, and turns wait for it meanwhile, so this process is not ready while it loads.
-
-    Readiness never starts a load: the first conversation does (InProcessRouter.prepare).
-    """
-    # InProcessRouter publishes no state; it holds _engine_lock exactly while it loads.
-    if router._engine is not None:
-        return CheckResult(True, "loaded")
-    if router._engine_lock.locked():
-        return CheckResult(False, "loading")
-    return CheckResult(True, "not loaded yet: the first conversation loads it")
 
 
 async def _guarded(name: str, check: Awaitable[CheckResult]) -> CheckResult:
@@ -104,8 +87,8 @@ async def _check_redis() -> CheckResult:
     return CheckResult(True, "ok")
 
 
-async def _check_inference_workers() -> CheckResult:
-    workers = await worker_registry.live_workers()
-    if not workers:
-        return CheckResult(False, "no inference worker is heartbeating")
-    return CheckResult(True, f"{len(workers)} live worker{'s' if len(workers) > 1 else ''}")
+async def _check_inference() -> CheckResult:
+    """The engine client's own word: embedded, whether the model is loaded (not ready while it
+    loads: turns wait for it); with workers, whether any heartbeats."""
+    readiness = await engine_client().readiness()
+    return CheckResult(readiness.ok, readiness.detail)

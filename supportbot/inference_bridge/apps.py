@@ -1,6 +1,25 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class InferenceBridgeConfig(AppConfig):
     name = "supportbot.inference_bridge"
     verbose_name = "Inference bridge"
+
+    def ready(self) -> None:
+        # Built once per process: with Redis, requests go to inference workers; without it the
+        # engine runs in this process, loaded on first use.
+        from supportbot.inference_bridge.client import InProcessClient
+        from supportbot.inference_bridge.redis_client import RedisClient
+
+        self.client = (
+            RedisClient()
+            if settings.REDIS_URL
+            else InProcessClient(
+                settings.SUPPORTBOT_MODEL,
+                settings.SUPPORTBOT_KV_CACHE_MB * 2**20,
+                settings.SUPPORTBOT_MAX_BATCH,
+            )
+        )

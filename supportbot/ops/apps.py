@@ -6,6 +6,8 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations: logs, audit, retention"
 
     def ready(self) -> None:
-        # Status changes made in the agent console reach the audit log through their events, the
-        # metrics count turns, replies and escalations from theirs, and replies' events get their model.
-        from supportbot.ops import audit, metrics, provenance  # noqa: F401 (connect their receivers)
+        # Status changes made in the agent console reach the audit log through their events, and
+        # the metrics count turns, replies and escalations from theirs.
+        from supportbot.ops import audit, metrics  # noqa: F401 (audit: connect its receivers)
+
+        metrics.register_engine_stats()

@@ -19,7 +19,7 @@ from supportbot.agents.models import AgentProfile, Handoff, Rating, Team
 from supportbot.chat.models import Conversation, Message
 from supportbot.chat.uploads import store_image
 from supportbot.events.models import Event
-from supportbot.inference_bridge.images import decode_image
+from supportbot.lib.images import decode_image
 
 QUESTIONS = [
     "Why was I charged twice this month?",

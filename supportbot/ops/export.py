@@ -17,7 +17,7 @@ from django.utils import timezone
 from supportbot.chat.models import Message
 from supportbot.ops import audit
 from supportbot.ops.models import AuditEntry
-from supportbot.ops.redaction import scrub
+from supportbot.lib.redaction import scrub
 
 COLUMNS = [
     "conversation_id",

@@ -11,7 +11,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from supportbot.agents.models import Handoff
 from supportbot.chat.models import Attachment, Message
 from supportbot.events.models import Event
-from supportbot.ops.provenance import REPLY_KINDS
+
+# The events of bot replies, which name the model that wrote them.
+REPLY_KINDS = {Event.Kind.MESSAGE_OUT, Event.Kind.MODEL_ERROR}
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -107,7 +109,7 @@ class MessageSlowReplyFilter(admin.SimpleListFilter):
 
 
 class ModelFilter(admin.SimpleListFilter):
-    """The model that wrote the bot replies, as stamped on their events (ops.provenance)."""
+    """The model that wrote the bot replies, as stored on their events (chat.replies)."""
 
     title = "model"
     parameter_name = "model"

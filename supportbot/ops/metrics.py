@@ -8,27 +8,19 @@ own numbers: web processes at /metrics (views.metrics), workers on SUPPORTBOT_WO
 
 from __future__ import annotations
 
-import hmac
-import logging
-import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
-from wsgiref.simple_server import make_server
 
-from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily, Metric
-from prometheus_client.exposition import ThreadingWSGIServer, _SilentHandler
 from prometheus_client.registry import Collector
 
 from supportbot.events.models import Event
 
 if TYPE_CHECKING:
     from inference.engine import Engine
-
-log = logging.getLogger(__name__)
 
 CHAT_TURNS = Counter("supportbot_chat_turns", "Visitor messages accepted in the web chat.")
 REPLIES = Counter("supportbot_bot_replies", "Bot replies finished, by how they ended.", ["finish_reason"])
@@ -90,51 +82,11 @@ class EngineStatsCollector(Collector):
                 yield family_type(name, f"Engine.stats()[{key!r}]", value=value)
 
 
-_worker_engine: Engine | None = None
+def register_engine_stats() -> None:
+    """Report the stats of whichever engine runs in this process (called once, at start-up)."""
+    from supportbot.inference_bridge import engine_client
 
-
-def this_process_engine() -> Engine | None:
-    """The inference worker's engine, or the web process's own one in the embedded setup."""
-    if _worker_engine is not None or settings.REDIS_URL:
-        return _worker_engine
-    from supportbot.inference_bridge.routing import InProcessRouter, inference_router
-
-    router = inference_router()
-    return router._engine if isinstance(router, InProcessRouter) else None
-
-
-REGISTRY.register(EngineStatsCollector(this_process_engine))
-
-
-def bearer_token_matches(authorization: str) -> bool:
-    """True for "Bearer <SUPPORTBOT_METRICS_TOKEN>"; never true when no token is configured."""
-    scheme, _, token = authorization.partition(" ")
-    return bool(settings.METRICS_TOKEN) and scheme.lower() == "bearer" and hmac.compare_digest(
-        token.strip().encode(), settings.METRICS_TOKEN.encode()
-    )
-
-
-def serve_worker_metrics(engine: Engine) -> None:
-    """Serve this inference worker's metrics on SUPPORTBOT_WORKER_METRICS_PORT (0: not at all),
-    to requests bearing SUPPORTBOT_METRICS_TOKEN only: a worker has no logged-in staff."""
-    global _worker_engine
-    _worker_engine = engine
-    port = settings.WORKER_METRICS_PORT
-    if not port:
-        return
-    if not settings.METRICS_TOKEN:
-        log.warning("SUPPORTBOT_METRICS_TOKEN is empty: worker metrics on port %s refuse every request", port)
-    metrics_app = make_wsgi_app()
-
-    def guarded(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if not bearer_token_matches(environ.get("HTTP_AUTHORIZATION", "")):
-            start_response("401 Unauthorized", [("WWW-Authenticate", "Bearer"), ("Content-Type", "text/plain")])
-            return [b"A bearer token is required.\n"]
-        return metrics_app(environ, start_response)
-
-    server = make_server("", port, guarded, ThreadingWSGIServer, handler_class=_SilentHandler)
-    threading.Thread(target=server.serve_forever, name="worker-metrics", daemon=True).start()
-    log.info("worker metrics on port %s", port)
+    REGISTRY.register(EngineStatsCollector(lambda: engine_client().local_engine()))
 
 
 class CountWebSockets:

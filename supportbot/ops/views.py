@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from supportbot.ops import stats
-from supportbot.ops.metrics import bearer_token_matches
+from supportbot.lib.auth import bearer_token_matches
 from supportbot.ops.charts import Series, bar_list, column_chart, line_chart
 
 # Buckets of the agents' response and resolution times: (upper bound in seconds, label).
@@ -120,7 +121,7 @@ def _number(value: float | None, template: str) -> str:
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus text format, for a bearer token (SUPPORTBOT_METRICS_TOKEN) or a staff login."""
     authorization = request.headers.get("Authorization", "")
-    if not (bearer_token_matches(authorization) or request.user.is_staff):
+    if not (bearer_token_matches(authorization, settings.METRICS_TOKEN) or request.user.is_staff):
         if authorization or request.user.is_authenticated:
             return HttpResponse("Not allowed.\n", status=403, content_type="text/plain")
         response = HttpResponse("A bearer token or a staff login is required.\n", status=401, content_type="text/plain")

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from redis.exceptions import RedisError
 
-from supportbot.inference_bridge import worker_registry
+from supportbot.inference_bridge import registry
 
 # Docker's default healthcheck timeout is 30 s; answer well within any sensible setting.
 REDIS_TIMEOUT_S = 5.0
@@ -25,12 +25,12 @@ REDIS_TIMEOUT_S = 5.0
 def this_host_worker_prefix() -> str:
     # Derived from a fresh id ("<host>-<pid>-<random>") so the host name is sanitised exactly
     # as the worker's own id was.
-    return worker_registry.new_worker_id().rsplit("-", 2)[0] + "-"
+    return registry.new_worker_id().rsplit("-", 2)[0] + "-"
 
 
 async def _live_workers() -> list[str]:
     async with asyncio.timeout(REDIS_TIMEOUT_S):
-        return await worker_registry.live_workers()
+        return await registry.live_workers()
 
 
 class Command(BaseCommand):

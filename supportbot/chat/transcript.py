@@ -1,18 +1,22 @@
-"""Stored conversation -> engine request. The engine gets the whole conversation every turn, so
-any worker, including one that never saw the conversation, can answer it."""
+"""A stored conversation as the engine reads it. The engine gets the whole conversation every turn,
+so any worker, including one that never saw the conversation, can answer it.
+
+`TranscriptMemo` keeps, per recent conversation, the transcript the engine will read next: a
+cache of the database (checked against the stored message ids before use), so that a text turn can
+start generating while it is still being stored (see replies.start_early)."""
 
 from __future__ import annotations
 
-import functools
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from PIL import Image
 
 from inference.types import ChatMessage, GenerationRequest, Role, SamplingParams
-from supportbot.chat.models import Attachment, Conversation, Message
+from supportbot.chat.models import Conversation, Message
+from supportbot.inference_bridge.client import ImageFile
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def read_transcript(conversation_id: uuid.UUID | str, before_id: int | None = No
     for message in history:
         message_ids.append(message.id)
         if message.role == Message.Role.USER:
-            images = [stored_image(a.id, a.file.path) for a in message.attachments.all()]
+            images = [ImageFile(a.file.path) for a in message.attachments.all()]
             messages.append(ChatMessage("user", message.text, images=images))
         elif message.role == Message.Role.SYSTEM:
             messages.append(ChatMessage("system", message.text))
@@ -63,25 +67,18 @@ def read_transcript(conversation_id: uuid.UUID | str, before_id: int | None = No
     return Transcript(messages, tuple(message_ids), from_api)
 
 
-def text_transcript(conversation_id: uuid.UUID | str) -> Transcript | None:
-    """The whole transcript of a conversation without screenshots, unless a reply is still
-    generating (its text is not known yet). Read when a visitor connects: decoding screenshots
-    there, on the one database thread, at every (re)connect would cost more than it saves."""
+def settled_transcript(conversation_id: uuid.UUID | str) -> Transcript | None:
+    """The whole transcript, unless a reply is still generating (its text is not known yet)."""
     generating = Message.objects.filter(
         conversation_id=conversation_id, role=Message.Role.ASSISTANT, finish_reason=""
     )
-    sent_images = Attachment.objects.filter(conversation_id=conversation_id, message__isnull=False)
-    if generating.exists() or sent_images.exists():
-        return None
-    return read_transcript(conversation_id)
+    return None if generating.exists() else read_transcript(conversation_id)
 
 
-def build_request(
-    conversation_id: uuid.UUID | str, reply_id: int, sampling: dict[str, Any] | None = None
-) -> tuple[GenerationRequest, Transcript]:
-    """The request for reply `reply_id`, and the transcript of what was stored before it."""
-    transcript = read_transcript(conversation_id, reply_id)
-    request = GenerationRequest(
+def reply_request(
+    conversation_id: uuid.UUID | str, reply_id: int, transcript: Transcript, sampling: dict[str, Any] | None = None
+) -> GenerationRequest:
+    return GenerationRequest(
         # Every API call is a new stored conversation resending the whole history: sessionless,
         # the engine reuses whichever cached conversation shares the longest prefix.
         session_id="" if transcript.from_api else str(conversation_id),
@@ -89,12 +86,27 @@ def build_request(
         sampling=reply_sampling(sampling, transcript.from_api),
         request_id=str(reply_id),
     )
-    return request, transcript
 
 
-@functools.lru_cache(maxsize=64)
-def stored_image(attachment_id: uuid.UUID, path: str) -> Image.Image:
-    """Stored attachments were checked and re-encoded on upload; every turn resends them, so the
-    decoded images of recent conversations stay in memory."""
-    with Image.open(path) as image:
-        return image.convert("RGB")
+class TranscriptMemo:
+    """The transcript of each recent conversation as the engine will next read it: remembered
+    when a visitor connects and after every reply; the least recently used go first."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._known: OrderedDict[str, Transcript] = OrderedDict()
+
+    def remember(self, conversation_id: uuid.UUID | str, transcript: Transcript) -> None:
+        self._known[str(conversation_id)] = transcript
+        self._known.move_to_end(str(conversation_id))
+        while len(self._known) > self.capacity:
+            self._known.popitem(last=False)
+
+    def forget(self, conversation_id: uuid.UUID | str) -> None:
+        self._known.pop(str(conversation_id), None)
+
+    def recall(self, conversation_id: uuid.UUID | str) -> Transcript | None:
+        known = self._known.get(str(conversation_id))
+        if known is not None:
+            self._known.move_to_end(str(conversation_id))
+        return known

@@ -1,29 +1,22 @@
 """Reply drafts for agents: the model suggests the next agent message from the conversation so
-far, streamed to the one console socket that asked. A draft is generated where the
-conversation's replies are (same worker), but sessionless and stored nowhere: it never touches the
-visitor's cache or transcript and never reaches the visitor."""
+far, streamed to the one console socket that asked. A draft goes where the conversation's replies
+go (same worker), but sessionless and stored nowhere: it never touches the visitor's cache or
+transcript and never reaches the visitor."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import uuid
-from typing import TYPE_CHECKING
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 
 from inference.types import ChatMessage, Finished, GenerationRequest, InferenceError, SamplingParams, TokenDelta
+from supportbot.chat.delivery import send_to_channel
 from supportbot.chat.models import Conversation, Message
-from supportbot.inference_bridge import worker_registry
-from supportbot.inference_bridge.routing import InProcessRouter, inference_router
-from supportbot.inference_bridge.runner import relay
-from supportbot.inference_bridge.transcript import stored_image
-
-if TYPE_CHECKING:
-    from inference.engine import Engine
+from supportbot.chat.replies import reply_runner
+from supportbot.inference_bridge import engine_client
+from supportbot.inference_bridge.client import ImageFile
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +35,7 @@ SPEAKERS = {
 MAX_IMAGES = 4
 FAILED = "No draft could be written."
 
+
 def draft_request(conversation_id: uuid.UUID | str) -> GenerationRequest:
     """The whole conversation as one message to the model, the newest screenshots attached."""
     conversation = Conversation.objects.get(pk=conversation_id, source=Conversation.Source.WEB)
@@ -53,27 +47,26 @@ def draft_request(conversation_id: uuid.UUID | str) -> GenerationRequest:
         session_id="",  # sessionless: the visitor's own cache is left as it is
         messages=[
             ChatMessage("system", DRAFT_PROMPT),
-            ChatMessage("user", prompt, images=[stored_image(a.id, a.file.path) for a in attachments]),
+            ChatMessage("user", prompt, images=[ImageFile(a.file.path) for a in attachments]),
         ],
         sampling=SamplingParams(max_new_tokens=settings.SUPPORTBOT_MAX_NEW_TOKENS),
         request_id=f"draft-{conversation_id}",
     )
 
 
-def _frame(kind: str, conversation_id: uuid.UUID | str, **fields: object) -> dict[str, str]:
-    return relay(json.dumps({"type": kind, "conversation_id": str(conversation_id), **fields}))
+def _frame(kind: str, conversation_id: uuid.UUID | str, **fields: object) -> dict[str, object]:
+    return {"type": kind, "conversation_id": str(conversation_id), **fields}
 
 
-async def generate_draft(engine: Engine, conversation_id: uuid.UUID | str, reply_channel: str) -> None:
+async def write_draft(conversation_id: uuid.UUID | str, reply_channel: str) -> None:
     """Stream a draft to `reply_channel` as draft.token frames, then draft.end with the whole
     text (or an error)."""
-    layer = get_channel_layer()
     text, error = "", None
     try:
         request = await database_sync_to_async(draft_request)(conversation_id)
-        async for event in engine.stream(request):
+        async for event in engine_client().start(request, affinity=str(conversation_id)):
             if isinstance(event, TokenDelta):
-                await layer.send(reply_channel, _frame("draft.token", conversation_id, text=event.text))
+                await send_to_channel(reply_channel, _frame("draft.token", conversation_id, text=event.text))
             elif isinstance(event, Finished):
                 text, error = event.text, event.usage.error or None
     except Conversation.DoesNotExist:
@@ -83,19 +76,13 @@ async def generate_draft(engine: Engine, conversation_id: uuid.UUID | str, reply
     except Exception:
         log.exception("draft for conversation %s failed", conversation_id)
         error = FAILED
-    await layer.send(reply_channel, _frame("draft.end", conversation_id, text=text, error=error))
+    await send_to_channel(reply_channel, _frame("draft.end", conversation_id, text=text, error=error))
 
 
 async def request_draft(conversation_id: uuid.UUID, reply_channel: str) -> bool:
-    """Start a draft on the worker that answers the conversation; False when there is none."""
-    router = inference_router()
-    worker_id = await router.choose_worker(conversation_id)
-    if worker_id is None:
+    """Start a draft; False when no engine can take it now."""
+    if not await engine_client().available():
         return False
-    if isinstance(router, InProcessRouter):
-        engine = await asyncio.to_thread(router.engine)
-        # Held by the router, as replies are: it finishes even if the asking socket closes.
-        router.run_in_background(generate_draft(engine, conversation_id, reply_channel))
-        return True
-    request = {"type": "generate.draft", "conversation_id": str(conversation_id), "reply_channel": reply_channel}
-    return await worker_registry.queue_request(worker_id, request)
+    # Held by the reply runner, as replies are: it finishes even if the asking socket closes.
+    reply_runner().run_in_background(write_draft(conversation_id, reply_channel))
+    return True

@@ -1,4 +1,5 @@
-"""Inference workers in Redis: heartbeats, and which live worker owns a conversation.
+"""Inference workers in Redis: heartbeats, which live worker owns a conversation, each worker's
+request queue, and each request's marker and event stream.
 
 Each worker keeps a key with a short expiry alive; a worker that stops refreshing it (crashed,
 killed, partitioned) drops out within INFERENCE_WORKER_TTL_S. Ownership is rendezvous hashing of
@@ -123,13 +124,9 @@ async def live_workers() -> list[str]:
     return [member for member, beat in zip(members, beats, strict=True) if beat is not None]
 
 
-async def alive_among(worker_ids: set[str]) -> set[str]:
-    """Which of these workers still heartbeat (draining ones included: they finish their replies)."""
-    if not worker_ids:
-        return set()
-    ordered = sorted(worker_ids)
-    beats = await _redis().mget([_heartbeat_key(worker_id) for worker_id in ordered])
-    return {worker_id for worker_id, beat in zip(ordered, beats, strict=True) if beat is not None}
+async def is_alive(worker_id: str) -> bool:
+    """Whether the worker still heartbeats (a draining one does: it finishes what it has)."""
+    return bool(await _redis().exists(_heartbeat_key(worker_id)))
 
 
 def pick_worker(conversation_id: uuid.UUID | str, workers: list[str]) -> str | None:
@@ -139,3 +136,56 @@ def pick_worker(conversation_id: uuid.UUID | str, workers: list[str]) -> str | N
         return hashlib.blake2b(f"{conversation_id}/{worker_id}".encode(), digest_size=8).digest()
 
     return max(workers, key=weight, default=None)
+
+
+# --- One request's life in Redis ----------------------------------------------------------------
+# The client marks a request pending while it waits for it. The worker adds the request's events
+# to its client's inbox, a Redis stream per client process (kept until read, unlike pub/sub, and
+# read by one blocking call for all of that process's requests), and stops once the marker is
+# gone: the client gave up, or Redis restarted and lost the request, which the client then
+# submits again.
+
+# Entries an inbox keeps at most (about): far more than any client leaves unread.
+INBOX_MAX_ENTRIES = 10_000
+
+
+def _marker_key(key: str) -> str:
+    return f"{settings.REDIS_PREFIX}:inference:pending:{key}"
+
+
+def inbox_key(client_id: str) -> str:
+    return f"{settings.REDIS_PREFIX}:inference:inbox:{client_id}"
+
+
+async def mark_pending(key: str, ttl_s: float) -> None:
+    await _redis().set(_marker_key(key), "1", px=int(ttl_s * 1000))
+
+
+async def still_pending(key: str) -> bool:
+    return bool(await _redis().exists(_marker_key(key)))
+
+
+async def forget_request(key: str) -> None:
+    """The client is done with the request (or gave up): the worker stops."""
+    await _redis().delete(_marker_key(key))
+
+
+async def append_event(inbox: str, key: str, event: str, ttl_s: float) -> bool:
+    """Add one event of request `key` to its client's inbox; False when nobody waits for it."""
+    async with _redis().pipeline(transaction=False) as pipe:
+        pipe.xadd(inbox, {"k": key, "e": event}, maxlen=INBOX_MAX_ENTRIES, approximate=True)
+        pipe.pexpire(inbox, int(ttl_s * 1000))
+        pipe.exists(_marker_key(key))
+        _, _, pending = await pipe.execute()
+    return bool(pending)
+
+
+async def read_inbox(inbox: str, after: str, block_s: float) -> list[tuple[str, str, str]]:
+    """(entry id, request key, event) of the entries after entry `after`, waiting up to `block_s`
+    for the first."""
+    answer = await _redis().xread({inbox: after}, block=max(1, int(block_s * 1000)))
+    return [
+        (entry_id.decode(), fields[b"k"].decode(), fields[b"e"].decode())
+        for _, entries in answer
+        for entry_id, fields in entries
+    ]

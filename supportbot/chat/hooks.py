@@ -1,0 +1,85 @@
+"""The seam between a visitor's chat and the people behind it.
+
+Chat asks the handoff rules at a few points (a visitor's message, a finished bot reply, the
+visitor's buttons), and those rules change the conversation. So that the two apps do not import
+each other, chat defines what it asks here and the agents app registers the answers at start-up
+(AgentsConfig.ready). Without agents installed, the bot answers everything and the people frames
+are refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from supportbot.chat.models import Conversation, Message
+
+
+class NotAllowed(Exception):
+    """A people action that the conversation's state does not allow; the message is for the visitor."""
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    """How a bot reply ended, as the handoff rules judge it."""
+
+    finish_reason: str  # the engine's (stop, length, cancelled, timeout) or "error"
+    error: str = ""
+    stop_string: str = ""  # the stop string that ended it: the handoff marker says "give up"
+    mean_logprob: float | None = None  # how sure the model was
+
+
+class PeopleRules(Protocol):
+    def on_visitor_message(self, conversation: Conversation, message: Message, earlier_questions: list[str]) -> bool:
+        """In the transaction that stores the message, with the conversation's row locked:
+        escalate if the message calls for it; True when the bot should answer it."""
+
+    def after_bot_reply(self, conversation_id: uuid.UUID | str, outcome: ReplyOutcome) -> None:
+        """In the transaction that stores a finished or failed reply."""
+
+    def visitor_asks_for_person(self, conversation_id: uuid.UUID | str) -> None:
+        """The "Talk to a human" button."""
+
+    def record_feedback(self, conversation_id: uuid.UUID | str, message_id: int, helpful: bool) -> None: ...
+
+    def rate(self, conversation_id: uuid.UUID | str, score: int, comment: str) -> None: ...
+
+    def rating_due(self, conversation: Conversation) -> bool:
+        """Whether the visitor should be asked to rate the people who helped."""
+
+
+class BotOnly:
+    """The rules without people: the bot answers everything."""
+
+    def on_visitor_message(self, conversation: Conversation, message: Message, earlier_questions: list[str]) -> bool:
+        return True
+
+    def after_bot_reply(self, conversation_id: uuid.UUID | str, outcome: ReplyOutcome) -> None:
+        pass
+
+    def visitor_asks_for_person(self, conversation_id: uuid.UUID | str) -> None:
+        raise NotAllowed("No people answer this chat.")
+
+    def record_feedback(self, conversation_id: uuid.UUID | str, message_id: int, helpful: bool) -> None:
+        raise NotAllowed("Feedback is not collected here.")
+
+    def rate(self, conversation_id: uuid.UUID | str, score: int, comment: str) -> None:
+        raise NotAllowed("Nothing to rate.")
+
+    def rating_due(self, conversation: Conversation) -> bool:
+        return False
+
+
+def people_rules() -> PeopleRules:
+    """The rules registered at start-up (ChatConfig.people_rules)."""
+    from django.apps import apps
+
+    return apps.get_app_config("chat").people_rules
+
+
+def register_people_rules(rules: PeopleRules) -> None:
+    from django.apps import apps
+
+    apps.get_app_config("chat").people_rules = rules
