@@ -42,16 +42,7 @@ window.SupportBot.consoleComposer = ({ transmit, currentId, onOwnWords }) => {
     lastTypingSentAt = 0;
   }
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    send();
-  });
-  textarea.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      send();
-    }
-  });
+  SupportBot.sendOnSubmitOrEnter(form, textarea, send);
   textarea.addEventListener("input", () => {
     onOwnWords(); // only the agent's own edits fire this, not a draft's tokens
     const conversationId = currentId();

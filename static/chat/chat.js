@@ -286,16 +286,7 @@
     updateControls();
   }
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    send();
-  });
-  textarea.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      send();
-    }
-  });
+  SupportBot.sendOnSubmitOrEnter(form, textarea, send);
   textarea.addEventListener("input", () => {
     textarea.style.height = "auto";
     textarea.style.height = `${textarea.scrollHeight}px`;

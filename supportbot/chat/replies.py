@@ -137,7 +137,8 @@ def renew_leases(reply_ids: set[int]) -> None:
 
 def take_over_lapsed(conversation_id: uuid.UUID | str | None = None) -> tuple[list[Message], list[Message]]:
     """The generating replies whose lease lapsed (of one conversation, or all): (those this
-    process now leases to start again, those failed for good)."""
+    process now leases to start again, those failed for good: too many attempts, or an API
+    call's)."""
     lapsed = Message.objects.filter(
         Q(lease_expires_at__lt=timezone.now()) | Q(lease_expires_at__isnull=True),
         role=Message.Role.ASSISTANT,
@@ -146,9 +147,10 @@ def take_over_lapsed(conversation_id: uuid.UUID | str | None = None) -> tuple[li
     if conversation_id is not None:
         lapsed = lapsed.filter(conversation_id=conversation_id)
     restart, failed = [], []
-    for reply_id, attempts in lapsed.values_list("id", "generation_attempts"):
+    for reply_id, attempts, source in lapsed.values_list("id", "generation_attempts", "conversation__source"):
         log.warning("reply %s lost the process that ran it", reply_id)
-        if attempts >= MAX_ATTEMPTS:
+        # An API caller waited on the process that died: nobody would read a new attempt.
+        if attempts >= MAX_ATTEMPTS or source == Conversation.Source.API:
             if (reply := fail(reply_id, INTERRUPTED, attempts)) is not None:
                 failed.append(reply)
         elif _generating(reply_id, attempts).update(

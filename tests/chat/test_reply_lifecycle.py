@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from supportbot.chat import replies
-from supportbot.chat.models import Message
+from supportbot.chat.models import Conversation, Message
 from tests.chat_fixtures import chat_socket, is_reply_end, new_conversation, receive_until, say, send_frame
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
@@ -114,3 +115,12 @@ async def test_a_reply_that_outlives_many_leases_is_left_alone(short_leases, mon
     assert end["state"] == "done" and taken_over == []
     stored = await database_sync_to_async(Message.objects.get)(pk=end["id"])
     assert stored.generation_attempts == 1
+
+
+def test_a_lapsed_api_reply_is_failed_not_started_again():
+    """Its caller was connected to the process that died: nobody would read a new attempt."""
+    api_call = Conversation.objects.create(visitor_id=uuid.uuid4(), source=Conversation.Source.API)
+    reply = left_by_a_dead_process(api_call, attempts=1)
+    restart, failed = replies.take_over_lapsed(api_call.id)
+    assert restart == [] and [r.id for r in failed] == [reply.id]
+    assert Message.objects.get(pk=reply.id).error == replies.INTERRUPTED
