@@ -65,6 +65,7 @@ class ChatConsumer(DirectDispatchConsumer):
 
     conversation_id: uuid.UUID | None = None
     _rate_limit_reported_at = 0.0
+    _last_relayed_at = 0.0  # when the last frame of the conversation's group came (monotonic)
     # Sends reply.end frames from the database that pub/sub lost (CHAT_FRAMES_MAY_BE_LOST).
     _lost_end_watch: asyncio.Task[None] | None = None
 
@@ -163,6 +164,7 @@ class ChatConsumer(DirectDispatchConsumer):
 
     async def chat_frame(self, event: dict[str, Any]) -> None:
         """A frame for everyone in the conversation (tokens, finished replies), already encoded."""
+        self._last_relayed_at = time.monotonic()
         if event.get("except_channel") != self.channel_name:
             await self.send(text_data=event["frame"])
             self._unended.discard(event.get("ended_reply"))
@@ -252,15 +254,19 @@ class ChatConsumer(DirectDispatchConsumer):
             self._lost_end_watch = asyncio.create_task(self._send_lost_ends())
 
     async def _send_lost_ends(self) -> None:
-        """While replies are expected: those that ended in the database a while ago without their
-        reply.end reaching this socket get it from the database."""
+        """While replies are expected: those that ended in the database, without their reply.end
+        reaching this socket through a whole quiet spell (no frame relayed), get it from the
+        database. Frames that are merely slow (a busy process) keep the spell from starting."""
         quiet_s = settings.INFERENCE_WORKER_TTL_S
+        ended: list[Any] = []
         while self._unended:
             await asyncio.sleep(quiet_s)
-            ended = await database_sync_to_async(ended_among)(set(self._unended))
-            await asyncio.sleep(quiet_s)  # one more spell for a frame still on its way
-            for reply in ended:
+            if time.monotonic() - self._last_relayed_at < quiet_s:
+                ended = []  # frames are still coming: nothing is known to be lost
+                continue
+            for reply in ended:  # ended a whole quiet spell ago, and still no frame
                 if reply.id in self._unended:
                     log.info("reply %s ended without its frame reaching this socket; sent from the database", reply.id)
                     self._unended.discard(reply.id)
                     await self.send(reply_end_frame(reply))
+            ended = await database_sync_to_async(ended_among)(set(self._unended)) if self._unended else []

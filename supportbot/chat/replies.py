@@ -19,6 +19,7 @@ import asyncio
 import contextvars
 import functools
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
@@ -214,7 +215,8 @@ class ReplyRunner:
     def __init__(self) -> None:
         self.memo = TranscriptMemo()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._leased: set[int] = set()
+        # The replies this process runs, and when their lease was last set (monotonic seconds).
+        self._leased: dict[int, float] = {}
         self._keeper: asyncio.Task[None] | None = None
 
     def start_early(self, conversation_id: uuid.UUID, text: str) -> EarlyStart | None:
@@ -250,7 +252,7 @@ class ReplyRunner:
         """Generate the stored reply in the background: tokens go to the conversation's sockets
         (and to `on_delta`), then the reply is stored and its end announced. The task's result is
         the ended reply (None when another process ended it)."""
-        self._leased.add(reply_id)
+        self._leased[reply_id] = time.monotonic()
         self._keep_leases()
         return self.run_in_background(
             self._run(conversation_id, reply_id, attempt, sampling, early, on_delta, affinity)
@@ -347,7 +349,7 @@ class ReplyRunner:
                     await asyncio.sleep(pause)
             return None
         finally:
-            self._leased.discard(reply_id)
+            self._leased.pop(reply_id, None)
 
     async def recover(self, conversation_id: uuid.UUID | str | None = None) -> None:
         """Start again, or fail, the replies (of a conversation, or all) whose lease lapsed."""
@@ -367,8 +369,14 @@ class ReplyRunner:
         while True:
             await asyncio.sleep(settings.REPLY_LEASE_S / 3)
             try:
-                if self._leased:
-                    await database_sync_to_async(renew_leases)(set(self._leased))
+                # Most replies end within their first lease: only older ones cost a write.
+                renewed_before = time.monotonic() - settings.REPLY_LEASE_S / 3
+                due = {reply_id for reply_id, set_at in self._leased.items() if set_at < renewed_before}
+                if due:
+                    await database_sync_to_async(renew_leases)(due)
+                    renewed_at = time.monotonic()
+                    for reply_id in due & self._leased.keys():  # not those that ended meanwhile
+                        self._leased[reply_id] = renewed_at
                 await self.recover()
             except Exception:  # the database away for a while: the next round tries again
                 log.warning("cannot renew or sweep reply leases now", exc_info=True)
