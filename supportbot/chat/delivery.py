@@ -74,9 +74,15 @@ class PieceStream:
         self._sent = 0
         self._sending: asyncio.Task[None] | None = None
 
-    def add(self, text: str) -> None:
+    async def add(self, text: str) -> None:
         self._pending.append(text)
-        if self._sending is None or self._sending.done():
+        if self._sending is not None and not self._sending.done():
+            return  # the send under way takes it along
+        if self._sent == 0:
+            # The first piece at once: a task would first wait a turn of the loop, and that wait
+            # is the visitor's time to first token.
+            await self._send_pending()
+        else:
             self._sending = asyncio.ensure_future(self._send_pending())
 
     async def _send_pending(self) -> None:

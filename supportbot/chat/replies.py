@@ -389,7 +389,7 @@ async def _stream(
     async for event in generation:
         if not isinstance(event, TokenDelta):
             return event
-        pieces.add(event.text)
+        await pieces.add(event.text)
         if on_delta is not None:
             await on_delta(len(parts), event.text)
         parts.append(event.text)

@@ -159,10 +159,8 @@ class InProcessGeneration:
         return self._stream.start_now()
 
     async def _start(self, client: InProcessClient, request: GenerationRequest) -> None:
-        # Loading the model and decoding screenshots block: off the event loop.
-        engine = await asyncio.to_thread(client.load)
-        if any(m.images for m in request.messages):
-            request = await asyncio.to_thread(with_decoded_images, request)
+        # Loading the model and decoding screenshots block: off the event loop, in one hop.
+        engine, request = await asyncio.to_thread(lambda: (client.load(), with_decoded_images(request)))
         if not self._closed:
             await self._submit(engine, request)
 

@@ -85,12 +85,12 @@ async def test_a_request_lost_while_queued_is_submitted_again(redis_mode):
         forget_everything(redis_mode)  # Redis restarted before the worker took the request
         # The worker, alive all along, takes what comes next.
         entry = await next_entry(WORKER)
-        assert entry is not None and generation.attempts == 2
         assert request_from_json(entry["request"]).messages[0].text == "Where is my parcel?"
         await answer(entry, TokenDelta("It ships today.", 1), Finished("It ships today.", Usage()))
         first = await asyncio.wait_for(reading, 10)
         rest = [event async for event in generation]
     assert isinstance(first, TokenDelta) and isinstance(rest[-1], Finished)
+    assert generation.attempts == 2  # submitted again after the loss
     assert generation.model == "tiny" and generation.worker_id == WORKER
 
 
