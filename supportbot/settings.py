@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "supportbot.events",
     "supportbot.agents",
     "supportbot.ops",
+    "supportbot.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -368,3 +369,15 @@ METRICS_TOKEN = os.environ.get("SUPPORTBOT_METRICS_TOKEN", "")
 WORKER_METRICS_PORT = _env_int("SUPPORTBOT_WORKER_METRICS_PORT", 0)
 # Bot replies slower than this to their first token count as slow in the log filters.
 SLOW_REPLY_TTFT_MS = 2000
+
+# --- Knowledge base (supportbot/knowledge) ------------------------------------------------------
+# kb_import refuses files larger than this, and archives whose members together unpack to more
+# than KB_IMPORT_MAX_ARCHIVE_BYTES or number more than KB_IMPORT_MAX_ARCHIVE_MEMBERS (zip bombs).
+KB_IMPORT_MAX_FILE_BYTES = 1024 * 1024
+KB_IMPORT_MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+KB_IMPORT_MAX_ARCHIVE_MEMBERS = 5000
+# 0 indexes and searches lexically only (no embedding model is loaded: no torch in the process).
+KB_EMBEDDINGS = _env_bool("SUPPORTBOT_KB_EMBEDDINGS", default=True)
+# torch's CPU threads once the embedding model loads (process-wide, as the CPU engine's own
+# setting is); 0 leaves torch's default.
+KB_EMBED_TORCH_THREADS = 1
