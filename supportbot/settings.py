@@ -381,3 +381,5 @@ KB_EMBEDDINGS = _env_bool("SUPPORTBOT_KB_EMBEDDINGS", default=True)
 # torch's CPU threads once the embedding model loads (process-wide, as the CPU engine's own
 # setting is); 0 leaves torch's default.
 KB_EMBED_TORCH_THREADS = 1
+# How stale a process's search index may be: an edit reaches questions this much later at most.
+KB_INDEX_CHECK_S = 1.0

@@ -129,6 +129,10 @@ window.SupportBot.consoleConversation = ({ transmit, onSwitch, onShown }) => {
       article.append(screenshots(message.attachments));
     }
     article.append(element("div", "body", message.text));
+    if (message.citations && message.citations.length) {
+      // The help-center articles the bot's reply drew on (titles as text: no markup from data).
+      article.append(element("div", "sources", `Sources: ${message.citations.map((c) => c.title).join(" · ")}`));
+    }
     const when = new Date(message.created_at);
     article.append(element("time", "when", when.toLocaleTimeString()));
     messagesEl.append(article);

@@ -202,6 +202,7 @@
       // Rendered by the server from Markdown with raw HTML disabled, so it carries no markup
       // from the model.
       body.innerHTML = message.html;
+      if (message.citations && message.citations.length) body.append(sources(message.citations));
     }
     status.textContent = message.state === "failed"
       ? `⚠ ${message.error || "The reply failed."}`
@@ -209,6 +210,23 @@
     if (message.role === "assistant" && message.state === "done" && !actions.hasChildNodes()) {
       actions.append(...people.feedbackButtons(message.id));
     }
+  }
+
+  // The help-center articles a reply drew on, as links under it.
+  function sources(citations) {
+    const list = document.createElement("p");
+    list.className = "sources";
+    list.append("Sources: ");
+    citations.filter((c) => /^https?:\/\//.test(c.url)).forEach((citation, index) => {
+      if (index) list.append(" · ");
+      const link = document.createElement("a");
+      link.href = citation.url;
+      link.textContent = citation.title;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      list.append(link);
+    });
+    return list;
   }
 
   function appendToken(frame) {

@@ -33,10 +33,12 @@ from supportbot.chat.frames import (
     reply_end_frame,
     typing_frame,
 )
+from supportbot.chat.grounding import NOTHING, Grounding, ground_turn
 from supportbot.chat.hooks import NotAllowed, people_rules
 from supportbot.chat.rate_limit import VisitorRateLimiter
 from supportbot.chat.replies import ended_among, reply_runner
 from supportbot.chat.shutdown import open_sockets
+from supportbot.chat.transcript import as_read
 from supportbot.chat.sockets import DirectDispatchConsumer
 from supportbot.chat.turns import (
     AcceptedTurn,
@@ -193,11 +195,13 @@ class ChatConsumer(DirectDispatchConsumer):
             await self.send(error_frame("unavailable", NO_WORKER, frame.client_message_id))
             return
         runner = reply_runner()
+        grounding = await self._ground(frame.text)
         # The reply starts generating while the turn is stored, where it can.
-        early = None if frame.attachment_ids else runner.start_early(self.conversation_id, frame.text)
+        model_text = as_read(frame.text.strip(), grounding.context)
+        early = None if frame.attachment_ids else runner.start_early(self.conversation_id, model_text)
         turn = None
         try:
-            turn = await self._store_turn(frame, with_history=early is not None)
+            turn = await self._store_turn(frame, early is not None, grounding)
         finally:
             # Kept only as the reply of a new turn stored after exactly the history it assumed.
             if early is not None and not (
@@ -220,22 +224,31 @@ class ChatConsumer(DirectDispatchConsumer):
         if turn.reply is None:
             return  # people own the conversation: nothing for the bot to do
         if not turn.duplicate:
-            runner.start(self.conversation_id, turn.reply.id, early=early)
+            runner.start(self.conversation_id, turn.reply.id, early=early, citations=turn.reply.citations)
         if turn.reply.is_generating:
             self._expect_ends({turn.reply.id})
 
-    async def _store_turn(self, frame: SendFrame, with_history: bool) -> AcceptedTurn | None:
+    async def _ground(self, text: str) -> Grounding:
+        """What the help center says about the message; nothing when retrieval fails (the bot
+        answers without it rather than not at all)."""
+        try:
+            return await ground_turn(text)
+        except Exception:
+            log.warning("help-center retrieval failed; answering without it", exc_info=True)
+            return NOTHING
+
+    async def _store_turn(self, frame: SendFrame, with_history: bool, grounding: Grounding) -> AcceptedTurn | None:
         """The stored turn; None when it was refused (the client was told why). `with_history`:
         with the ids of the messages before it, which an early start must match."""
         accept = concurrent_database_sync_to_async(accept_user_turn)
         try:
             try:
-                return await accept(self.conversation_id, frame, with_history)
+                return await accept(self.conversation_id, frame, with_history, grounding)
             except ReplyInProgress:
                 # Unless that reply lost its process: then it is started again or failed, and
                 # this send goes on if it ended.
                 await reply_runner().recover(self.conversation_id)
-                return await accept(self.conversation_id, frame, with_history)
+                return await accept(self.conversation_id, frame, with_history, grounding)
         except TurnRejected as rejected:
             await self.send(error_frame(rejected.code, rejected.message, frame.client_message_id))
             return None

@@ -180,6 +180,8 @@ def message_payload(
             else "done"
         )
         payload["finish_reason"] = message.finish_reason or None
+        # The help-center articles the reply drew on, shown as its sources.
+        payload["citations"] = [{"title": c["title"], "url": c["url"]} for c in message.citations]
         payload["error"] = message.error or None
         payload["usage"] = {
             "prompt_tokens": message.prompt_tokens,

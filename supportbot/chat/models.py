@@ -64,6 +64,11 @@ class Message(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Agent messages: the name the visitor sees on them (the agent's, when they wrote it).
     author_name = models.CharField(max_length=150, blank=True)
+    # Visitor messages: the help-center passages the model read with this turn (chat.grounding);
+    # kept so that every later turn reads the same history.
+    context = models.TextField(blank=True)
+    # Bot replies: the help-center articles the reply drew on ({article_id, title, url, quote?}).
+    citations = models.JSONField(default=list, blank=True)
 
     # Bot replies only. A reply row exists from the moment it is requested; it is being generated
     # while finish_reason is empty, by a process that holds its lease (chat.replies): a reply whose

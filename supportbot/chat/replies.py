@@ -34,6 +34,7 @@ from django.utils import timezone
 from inference.types import ChatMessage, Finished, InferenceError, TokenDelta, Usage
 from supportbot.chat import delivery
 from supportbot.chat.frames import reply_end_frame, token_frame
+from supportbot.chat.grounding import quote_block
 from supportbot.chat.hooks import ReplyOutcome, people_rules
 from supportbot.chat.models import Conversation, Message
 from supportbot.chat.transcript import Transcript, TranscriptMemo, read_transcript, reply_request, settled_transcript
@@ -63,10 +64,14 @@ def _lease_end() -> Any:
     return timezone.now() + timedelta(seconds=settings.REPLY_LEASE_S)
 
 
-def create_generating(conversation: Conversation) -> Message:
-    """The visitor's turn is being stored: its reply, generating and leased to this process."""
+def create_generating(conversation: Conversation, citations: list[dict[str, Any]] | None = None) -> Message:
+    """The visitor's turn is being stored: its reply, generating and leased to this process, with
+    the help-center articles it will draw on."""
     return Message.objects.create(
-        conversation=conversation, role=Message.Role.ASSISTANT, lease_expires_at=_lease_end()
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        lease_expires_at=_lease_end(),
+        citations=citations or [],
     )
 
 
@@ -248,14 +253,16 @@ class ReplyRunner:
         early: EarlyStart | None = None,
         on_delta: OnDelta | None = None,
         affinity: str = "",
+        citations: list[dict[str, Any]] | None = None,
     ) -> asyncio.Task[Message | None]:
         """Generate the stored reply in the background: tokens go to the conversation's sockets
         (and to `on_delta`), then the reply is stored and its end announced. The task's result is
-        the ended reply (None when another process ended it)."""
+        the ended reply (None when another process ended it). `citations`: the help-center
+        articles it draws on; the reply opens with the quote among them (chat.grounding)."""
         self._leased[reply_id] = time.monotonic()
         self._keep_leases()
         return self.run_in_background(
-            self._run(conversation_id, reply_id, attempt, sampling, early, on_delta, affinity)
+            self._run(conversation_id, reply_id, attempt, sampling, early, on_delta, affinity, citations or [])
         )
 
     def run_in_background(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -276,11 +283,16 @@ class ReplyRunner:
         early: EarlyStart | None,
         on_delta: OnDelta | None,
         affinity: str,
+        citations: list[dict[str, Any]],
     ) -> Message | None:
         pieces = delivery.PieceStream(
             delivery.conversation_group(conversation_id), functools.partial(token_frame, reply_id)
         )
-        parts: list[str] = []
+        # The quoted passage goes first, at once: the visitor reads the help center's answer
+        # while the model writes its own words after it.
+        parts: list[str] = [quote] if (quote := quote_block(citations)) else []
+        for part in parts:
+            await pieces.add(part)
         transcript: Transcript | None = None
         generation: Generation | None = None
         restarts = 0
@@ -295,6 +307,8 @@ class ReplyRunner:
                 while True:
                     try:
                         outcome = await _stream(generation, pieces, parts, on_delta)
+                        if quote:
+                            outcome = Finished(quote + outcome.text, outcome.usage, outcome.logprobs)
                         break
                     except RequestLost:
                         # Its worker died mid-stream. The visitor's page drops the partial text when
@@ -304,8 +318,10 @@ class ReplyRunner:
                         log.warning("reply %s lost its engine mid-stream; starting it again", reply_id)
                         restarts += 1
                         generation.close()
-                        parts.clear()
                         await pieces.restart()
+                        del parts[1 if quote else 0 :]
+                        for part in parts:
+                            await pieces.add(part)
                         generation = engine_client().start(request, affinity=affinity or str(conversation_id))
         except TimeoutError:
             outcome = Finished("".join(parts), Usage(finish_reason="timeout", error="The reply took too long."))
@@ -357,7 +373,7 @@ class ReplyRunner:
         for reply in failed:
             await announce_end(reply.conversation_id, reply)
         for reply in restart:
-            self.start(reply.conversation_id, reply.id, reply.generation_attempts)
+            self.start(reply.conversation_id, reply.id, reply.generation_attempts, citations=reply.citations)
 
     def _keep_leases(self) -> None:
         keeper = self._keeper

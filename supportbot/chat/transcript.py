@@ -57,7 +57,7 @@ def read_transcript(conversation_id: uuid.UUID | str, before_id: int | None = No
         message_ids.append(message.id)
         if message.role == Message.Role.USER:
             images = [ImageFile(a.file.path) for a in message.attachments.all()]
-            messages.append(ChatMessage("user", message.text, images=images))
+            messages.append(ChatMessage("user", as_read(message.text, message.context), images=images))
         elif message.role == Message.Role.SYSTEM:
             messages.append(ChatMessage("system", message.text))
         elif message.text:
@@ -65,6 +65,11 @@ def read_transcript(conversation_id: uuid.UUID | str, before_id: int | None = No
             # leave no trace.
             messages.append(ChatMessage("assistant", message.text))
     return Transcript(messages, tuple(message_ids), from_api)
+
+
+def as_read(text: str, context: str) -> str:
+    """A visitor's message as the model reads it: with the help-center passages retrieved for it."""
+    return f"{text}\n\n{context}" if context else text
 
 
 def settled_transcript(conversation_id: uuid.UUID | str) -> Transcript | None:

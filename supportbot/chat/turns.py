@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from supportbot.chat import replies
 from supportbot.chat.frames import SendFrame, message_payload
+from supportbot.chat.grounding import NOTHING, Grounding
 from supportbot.chat.hooks import people_rules
 from supportbot.chat.models import Attachment, Conversation, Message
 from supportbot.events.log import record_event
@@ -62,15 +63,18 @@ def _accepted(
     return AcceptedTurn(reply, duplicate, ack, user_message.id, history_ids)
 
 
-def accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, with_history: bool = False) -> AcceptedTurn:
+def accept_user_turn(
+    conversation_id: uuid.UUID, frame: SendFrame, with_history: bool = False, grounding: Grounding = NOTHING
+) -> AcceptedTurn:
     """Store the visitor's message and its bot reply (generating), atomically.
     `with_history`: also say which messages came before it (AcceptedTurn.history_ids).
+    `grounding`: what the help center says about it, stored with the message and its reply.
 
     No reply when people own the conversation, or when this message hands it to them.
     A resend with a known client_message_id returns the stored pair instead of a new one.
     """
     try:
-        return _accept_user_turn(conversation_id, frame, with_history)
+        return _accept_user_turn(conversation_id, frame, with_history, grounding)
     except IntegrityError:
         # Two connections raced with the same client_message_id; the other one stored it.
         duplicate = _find_duplicate(conversation_id, frame.client_message_id)
@@ -79,7 +83,9 @@ def accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, with_history:
         return duplicate
 
 
-def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, with_history: bool) -> AcceptedTurn:
+def _accept_user_turn(
+    conversation_id: uuid.UUID, frame: SendFrame, with_history: bool, grounding: Grounding
+) -> AcceptedTurn:
     with transaction.atomic():
         # Row lock on PostgreSQL (SQLite's IMMEDIATE transactions already serialize writers), so
         # the checks below hold until the new rows are committed.
@@ -119,6 +125,7 @@ def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, with_history
             conversation=conversation,
             role=Message.Role.USER,
             text=text,
+            context=grounding.context,
             client_message_id=frame.client_message_id,
         )
         if attachments:
@@ -129,7 +136,7 @@ def _accept_user_turn(conversation_id: uuid.UUID, frame: SendFrame, with_history
         if not people_rules().on_visitor_message(conversation, user_message, earlier_questions):
             conversation.save(update_fields=["updated_at"])
             return _accepted(user_message, None, duplicate=False, attachments=attachments)
-        reply = replies.create_generating(conversation)
+        reply = replies.create_generating(conversation, grounding.citations)
         conversation.save(update_fields=["updated_at"])
     return _accepted(user_message, reply, duplicate=False, attachments=attachments, history_ids=history_ids)
 

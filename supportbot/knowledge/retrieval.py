@@ -2,17 +2,19 @@
 whole, Chinese bigrams) plus cosine similarity of MiniLM vectors, fused as a weighted sum of the
 two normalised scores (bench/knowledge.py compares it with reciprocal-rank fusion).
 
-The index lives in this process's memory. Each search first asks the database for a cheap
-version (counts and latest ids/times) and rebuilds when it changed: an edit in the admin or an
-import is visible to the next question in every process.
+The index lives in this process's memory. A search first asks the database for a cheap version
+(counts and latest ids/times), at most once every KB_INDEX_CHECK_S, and rebuilds when it changed:
+an edit in the admin or an import is visible to questions a moment later in every process.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Count, Max
 
 from supportbot.knowledge import embedding
@@ -60,6 +62,7 @@ class _Index:
 
 
 _index: _Index | None = None
+_checked_at = 0.0  # when the database's version was last compared with the index's (monotonic)
 _lock = threading.Lock()
 
 
@@ -71,9 +74,18 @@ def knowledge_version() -> tuple:
     return (chunks["n"], chunks["last"], articles["n"], articles["last"])
 
 
+def nothing_to_search() -> bool:
+    """True when the base was seen empty a moment ago: no question needs to ask the database."""
+    index = _index
+    return index is not None and not index.rows and time.monotonic() - _checked_at < settings.KB_INDEX_CHECK_S
+
+
 def current_index() -> _Index:
-    global _index
+    global _index, _checked_at
+    if _index is not None and time.monotonic() - _checked_at < settings.KB_INDEX_CHECK_S:
+        return _index
     version = knowledge_version()
+    _checked_at = time.monotonic()
     with _lock:
         if _index is None or _index.version != version:
             rows = list(

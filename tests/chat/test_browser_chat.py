@@ -235,3 +235,23 @@ def test_a_server_that_keeps_dropping_the_socket_is_retried_ever_later_with_jitt
 
     dropping[0] = False
     expect(page.locator("#connection")).to_have_text("Online", timeout=20_000)
+
+
+def test_a_grounded_answer_shows_its_quote_and_sources(tmp_path, browser):
+    env = {"SUPPORTBOT_VAR_DIR": str(tmp_path / "var"), "SUPPORTBOT_KB_EMBEDDINGS": "0"}
+    with live_app(env, tmp_path) as app:
+        app.manage("kb_import", "supportbot/knowledge/sample")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(app.base_url + "/")
+        expect(page.locator("#connection")).to_have_text("Online")
+        page.locator("#text").fill("My account is locked after too many wrong passwords, how long must I wait?")
+        page.locator("#text").press("Enter")
+        reply = page.locator(".message.assistant").first
+        expect(reply).not_to_have_class("message assistant generating", timeout=60_000)
+        quote = reply.locator(".body blockquote")
+        expect(quote).to_be_visible()
+        expect(reply.locator(".body strong a").first).to_have_text("Account locked after failed sign-in attempts (ERR-1102)")
+        sources = reply.locator(".sources a")
+        expect(sources.first).to_have_attribute("href", re.compile(r"^https://help\.lumora\.example/"))
+        page.screenshot(path=str(ARTIFACTS / "chat-grounded-phone.png"), full_page=True)

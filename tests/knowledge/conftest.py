@@ -8,9 +8,11 @@ from supportbot.knowledge import retrieval
 
 
 @pytest.fixture(autouse=True)
-def fresh_search_index():
+def fresh_search_index(settings):
     """Rolled-back test transactions reuse ids: never let one test's in-memory index serve the
-    next (the version check would almost always catch it; this makes it certain)."""
+    next (the version check would almost always catch it; this makes it certain). Every search
+    checks the version, so an edit shows at once."""
+    settings.KB_INDEX_CHECK_S = 0
     retrieval._index = None
     yield
     retrieval._index = None
