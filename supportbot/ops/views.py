@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from supportbot.ops import gaps as content_gaps
 from supportbot.ops import stats
 from supportbot.lib.auth import bearer_token_matches
 from supportbot.ops.charts import Series, bar_list, column_chart, line_chart
@@ -34,6 +35,21 @@ def _duration(seconds: float | None) -> str:
     if seconds < 90:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+
+
+@require_GET
+@staff_member_required
+def gaps(request: HttpRequest) -> HttpResponse:
+    """What visitors asked that the help center did not answer, grouped (ops.gaps)."""
+    if not request.user.has_perm("ops.view_dashboard"):
+        raise PermissionDenied("Content gaps are for the ops group.")
+    period = stats.period_from(request.GET.dict())
+    return render(request, "ops/gaps.html", {
+        **admin.site.each_context(request),
+        "title": "Content gaps",
+        "period": period,
+        "gaps": content_gaps.content_gaps(period)[:100],
+    })
 
 
 @require_GET
