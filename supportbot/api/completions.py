@@ -29,6 +29,7 @@ from supportbot.api.responses import CompletionIds, Outcome
 from supportbot.api.specs import ChatCompletionSpec
 from supportbot.chat.models import Conversation, Message
 from supportbot.chat import replies
+from supportbot.chat.grounding import NOTHING, Grounding, ground_turn
 from supportbot.chat.replies import reply_runner
 from supportbot.chat.uploads import store_image
 from supportbot.inference_bridge import engine_client
@@ -58,10 +59,13 @@ def sampling_of(spec: ChatCompletionSpec) -> dict[str, Any]:
 class CompletionCall:
     """A call under way; iterate `deltas()` once, after which `outcome` is set."""
 
-    def __init__(self, key: ApiKey, ids: CompletionIds, cache_key: str | None) -> None:
+    def __init__(
+        self, key: ApiKey, ids: CompletionIds, cache_key: str | None, with_citations: bool = False
+    ) -> None:
         self.key = key
         self.ids = ids
         self.cache_key = cache_key  # where to keep the result (deterministic calls only)
+        self.with_citations = with_citations  # the caller asked for the help center's articles
         self.outcome: Outcome | None = None
         # While generating: the reply's tokens as they come, and the reply itself (chat.replies).
         self._tokens: asyncio.Queue[str] = asyncio.Queue()
@@ -84,7 +88,7 @@ class CompletionCall:
         reply = self._reply.result() or await database_sync_to_async(Message.objects.get)(pk=self._reply_id)
         if reply.is_generating:
             raise ApiError(500, "The reply ended without a result.", error_type="server_error")
-        self.outcome = _outcome_of(reply)
+        self.outcome = _outcome_of(reply, self.with_citations)
         await self._account()
         if self.cache_key and self.outcome.finish_reason in ("stop", "length"):
             await cache.aset(self.cache_key, self.outcome.__dict__, settings.API_RESULT_CACHE_TTL_S)
@@ -109,7 +113,9 @@ async def start_call(
 ) -> CompletionCall:
     sampling = sampling_of(spec)
     # Streaming calls skip the result cache: see docs/api.md.
-    deterministic = spec.temperature == 0 and not spec.stream and settings.API_RESULT_CACHE_TTL_S > 0
+    deterministic = (
+        spec.temperature == 0 and not spec.stream and not spec.citations and settings.API_RESULT_CACHE_TTL_S > 0
+    )
     cache_key = result_cache_key(model, messages, sampling) if deterministic else None
     if cache_key:
         cached = await cache.aget(cache_key)
@@ -118,8 +124,11 @@ async def start_call(
 
     if not await engine_client().available():
         raise ApiError(503, NO_WORKER, error_type="server_error", code="no_worker")
-    conversation_id, reply_id = await database_sync_to_async(_store_call)(key, messages, spec.stream, None)
-    call = CompletionCall(key, _ids(conversation_id, model), cache_key)
+    grounding = await ground_turn(_last_question(messages)) if spec.citations else NOTHING
+    conversation_id, reply_id = await database_sync_to_async(_store_call)(
+        key, messages, spec.stream, None, grounding
+    )
+    call = CompletionCall(key, _ids(conversation_id, model), cache_key, with_citations=spec.citations)
 
     async def on_delta(index: int, text: str) -> None:
         call._tokens.put_nowait(text)
@@ -149,18 +158,29 @@ def _ids(conversation_id: uuid.UUID, model: str) -> CompletionIds:
     return CompletionIds(f"chatcmpl-{conversation_id.hex}", int(time.time()), model)
 
 
+def _last_question(messages: list[PreparedMessage]) -> str:
+    return next((m.text for m in reversed(messages) if m.role == "user"), "")
+
+
 def _store_call(
-    key: ApiKey, messages: list[PreparedMessage], stream: bool, cached: Outcome | None
+    key: ApiKey,
+    messages: list[PreparedMessage],
+    stream: bool,
+    cached: Outcome | None,
+    grounding: Grounding = NOTHING,
 ) -> tuple[uuid.UUID, int]:
-    """The call as a conversation: the client's messages, then the reply (generating, or already
-    finished from the result cache). Returns (conversation id, reply id)."""
+    """The call as a conversation: the client's messages (the last question with the help-center
+    passages found for it, when asked), then the reply (generating, or already finished from the
+    result cache). Returns (conversation id, reply id)."""
+    last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=-1)
     with transaction.atomic():
         conversation = Conversation.objects.create(visitor_id=key.pk, source=Conversation.Source.API)
-        for prepared in messages:
+        for index, prepared in enumerate(messages):
             message = Message.objects.create(
                 conversation=conversation,
                 role=ROLES[prepared.role],
                 text=prepared.text,
+                context=grounding.context if index == last_user else "",
                 # Assistant turns the client sent are finished replies, not ones being generated.
                 finish_reason=Message.FinishReason.STOP if prepared.role == "assistant" else "",
             )
@@ -178,7 +198,9 @@ def _store_call(
                 "total_ms": 0.0,
             }
         if cached is None:
-            reply = replies.create_generating(conversation)
+            # Sources only: an API caller gets the model's words, not the chat page's quote.
+            sources = [{"article_id": c["article_id"], "title": c["title"], "url": c["url"]} for c in grounding.citations]
+            reply = replies.create_generating(conversation, sources)
         else:
             reply = Message.objects.create(conversation=conversation, role=Message.Role.ASSISTANT, **finished)
         ApiCall.objects.create(
@@ -187,7 +209,7 @@ def _store_call(
     return conversation.id, reply.id
 
 
-def _outcome_of(reply: Message) -> Outcome:
+def _outcome_of(reply: Message, with_citations: bool) -> Outcome:
     return Outcome(
         text=reply.text,
         finish_reason=reply.finish_reason or "error",
@@ -195,4 +217,5 @@ def _outcome_of(reply: Message) -> Outcome:
         prompt_tokens=reply.prompt_tokens or 0,
         cached_tokens=reply.cached_tokens or 0,
         completion_tokens=reply.completion_tokens or 0,
+        citations=[{"title": c["title"], "url": c["url"]} for c in reply.citations] if with_citations else None,
     )

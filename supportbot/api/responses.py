@@ -19,6 +19,8 @@ class Outcome:
     prompt_tokens: int
     cached_tokens: int
     completion_tokens: int
+    # The help-center articles the reply drew on ({title, url}), when the call asked for them.
+    citations: list[dict[str, str]] | None = None
 
 
 @dataclass
@@ -53,6 +55,7 @@ def completion_body(ids: CompletionIds, outcome: Outcome) -> dict[str, Any]:
             }
         ],
         "usage": usage_body(outcome),
+        **({"citations": outcome.citations} if outcome.citations is not None else {}),
     }
 
 

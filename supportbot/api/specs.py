@@ -63,6 +63,9 @@ class ChatCompletionSpec(BaseModel):
     stream: bool = False
     stream_options: StreamOptions | None = None
     n: int = Field(default=1, ge=1, le=1)
+    # SupportBot's own: answer from the help center and return the articles used as `citations`
+    # (OpenAI clients send it through extra_body, and ignore the field in the answer).
+    citations: bool = False
 
     @field_validator("stop")
     @classmethod

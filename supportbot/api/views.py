@@ -119,7 +119,10 @@ async def _event_stream(call: CompletionCall, include_usage: bool) -> AsyncItera
         yield sse(ApiError(500, outcome.error, error_type="server_error").payload())
     else:
         finish = FINISH_REASONS.get(outcome.finish_reason, "stop")
-        yield sse(chunk_body(call.ids, {}, finish, include_usage))
+        last = chunk_body(call.ids, {}, finish, include_usage)
+        if outcome.citations is not None:
+            last["citations"] = outcome.citations
+        yield sse(last)
         if include_usage:
             yield sse(usage_chunk_body(call.ids, outcome))
     yield sse("[DONE]")

@@ -4,6 +4,7 @@ deterministic calls answered from the result cache."""
 from __future__ import annotations
 
 import base64
+import json
 import time
 
 import pytest
@@ -97,3 +98,36 @@ def test_raw_stream_is_server_sent_events_ending_with_done():
     assert all(event.startswith("data: ") for event in events)
     assert events[-1] == "data: [DONE]"
     assert '"role": "assistant"' in events[0]
+
+
+def test_citations_come_only_when_asked():
+    """With `citations` (sent by OpenAI clients through extra_body), the call answers from the
+    help center and names the articles used; without it, nothing about them."""
+    api_app().manage("kb_import", "supportbot/knowledge/sample/en")
+    question = {"role": "user", "content": "My account is locked with ERR-1102 after wrong passwords. How long?"}
+
+    def ask(**extra) -> dict:
+        response = requests.post(
+            api_app().base_url + "/v1/chat/completions",
+            headers={"Authorization": f"Bearer {main_key()}"},
+            json={"model": "glm-4.6v-flash-web", "messages": [question], "max_tokens": 8, **extra},
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    cited = ask(citations=True)
+    assert cited["citations"][0]["title"].startswith("Account locked")
+    assert cited["citations"][0]["url"].startswith("https://")
+    # The model's words only: the chat page's quoted passage is not put into the content.
+    assert not cited["choices"][0]["message"]["content"].startswith("**From the help center")
+    assert "citations" not in ask()
+    streamed = requests.post(
+        api_app().base_url + "/v1/chat/completions",
+        headers={"Authorization": f"Bearer {main_key()}"},
+        json={"model": "glm-4.6v-flash-web", "messages": [question], "max_tokens": 8, "stream": True, "citations": True},
+        timeout=60,
+    )
+    chunks = [json.loads(line[6:]) for line in streamed.text.splitlines() if line.startswith("data: {")]
+    assert [c["citations"][0]["title"][:14] for c in chunks if "citations" in c] == ["Account locked"]
+    assert chunks[-1].get("citations") and chunks[-1]["choices"][0]["finish_reason"]
