@@ -1,6 +1,5 @@
-"""What the help center says about a visitor's turn: the passages retrieved for it (the question
-and the visitor's previous message), the text the model reads with the turn, and the citations
-and quote the reply carries.
+"""What the help center says about a visitor's turn: the passages retrieved for its question, the
+text the model reads with the turn, and the citations and quote the reply carries.
 
 The passages go inside the current user turn, stored with it (Message.context), so every later
 turn reads the same history and the engine's KV cache keeps the whole prefix. Small models barely
@@ -39,13 +38,12 @@ async def ground_turn(question: str) -> Grounding:
     return await database_sync_to_async(ground, thread_sensitive=False)(question)
 
 
-def ground(question: str, previous_question: str = "") -> Grounding:
+def ground(question: str) -> Grounding:
     """Blocking: a database read and, for English, one embedding of the question."""
-    query = f"{previous_question}\n{question}".strip() if previous_question else question
-    if not query.strip():
+    if not question.strip():
         return NOTHING
     lang = "zh" if looks_chinese(question) else "en"
-    passages = search(query, lang=lang, k=PASSAGES) or search(query, k=PASSAGES)
+    passages = search(question, lang=lang, k=PASSAGES) or search(question, k=PASSAGES)
     if not is_answerable(passages):
         return NOTHING
     context = "Help center passages (answer from these; say so if they do not answer):\n\n" + "\n\n".join(

@@ -166,14 +166,6 @@ def take_over_lapsed(conversation_id: uuid.UUID | str | None = None) -> tuple[li
     return restart, failed
 
 
-def generating_ids(conversation_id: uuid.UUID | str) -> list[int]:
-    return list(
-        Message.objects.filter(
-            conversation_id=conversation_id, role=Message.Role.ASSISTANT, finish_reason=""
-        ).values_list("id", flat=True)
-    )
-
-
 def ended_among(reply_ids: set[int]) -> list[Message]:
     """Those of these replies that have ended."""
     return list(Message.objects.filter(pk__in=reply_ids).exclude(finish_reason="").order_by("id"))
@@ -192,12 +184,9 @@ class EarlyStart:
         self.transcript: Transcript | None = None  # once adopted: `known` and the user message
         self._text = text
         self._runner = runner
-        request = reply_request(
-            conversation_id, 0, Transcript([*known.messages, ChatMessage("user", text)], ()), None
-        )
-        request.request_id = f"early-{conversation_id}"
-        self.request = request
-        self.generation = engine_client().start(request, affinity=str(conversation_id))
+        asked = Transcript([*known.messages, ChatMessage("user", text)], ())
+        self.request = reply_request(conversation_id, f"early-{conversation_id}", asked)
+        self.generation = engine_client().start(self.request, affinity=str(conversation_id))
 
     def adopt(self, history_ids: tuple[int, ...], user_message_id: int) -> bool:
         """The turn was stored after `history_ids` as `user_message_id`: True if that is the
@@ -296,14 +285,15 @@ class ReplyRunner:
         transcript: Transcript | None = None
         generation: Generation | None = None
         restarts = 0
+        affinity = affinity or str(conversation_id)
         try:
             async with asyncio.timeout(settings.REPLY_DEADLINE_S):
                 if early is not None:
                     transcript, request, generation = early.transcript, early.request, early.generation
                 else:
                     transcript = await concurrent_database_sync_to_async(read_transcript)(conversation_id, reply_id)
-                    request = reply_request(conversation_id, reply_id, transcript, sampling)
-                    generation = engine_client().start(request, affinity=affinity or str(conversation_id))
+                    request = reply_request(conversation_id, str(reply_id), transcript, sampling)
+                    generation = engine_client().start(request, affinity=affinity)
                 while True:
                     try:
                         outcome = await _stream(generation, pieces, parts, on_delta)
@@ -322,7 +312,7 @@ class ReplyRunner:
                         del parts[1 if quote else 0 :]
                         for part in parts:
                             await pieces.add(part)
-                        generation = engine_client().start(request, affinity=affinity or str(conversation_id))
+                        generation = engine_client().start(request, affinity=affinity)
         except TimeoutError:
             outcome = Finished("".join(parts), Usage(finish_reason="timeout", error="The reply took too long."))
         except InferenceError as error:

@@ -81,7 +81,7 @@ def settled_transcript(conversation_id: uuid.UUID | str) -> Transcript | None:
 
 
 def reply_request(
-    conversation_id: uuid.UUID | str, reply_id: int, transcript: Transcript, sampling: dict[str, Any] | None = None
+    conversation_id: uuid.UUID | str, request_id: str, transcript: Transcript, sampling: dict[str, Any] | None = None
 ) -> GenerationRequest:
     return GenerationRequest(
         # Every API call is a new stored conversation resending the whole history: sessionless,
@@ -89,7 +89,7 @@ def reply_request(
         session_id="" if transcript.from_api else str(conversation_id),
         messages=transcript.messages,
         sampling=reply_sampling(sampling, transcript.from_api),
-        request_id=str(reply_id),
+        request_id=request_id,
     )
 
 

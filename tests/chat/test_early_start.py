@@ -50,7 +50,7 @@ def outcomes(early_starts: list[tuple[EarlyStart, str]]) -> list[str]:
 
 def build_request(conversation_id, reply_id):
     """The request of a reply as read from the database."""
-    return reply_request(conversation_id, reply_id, read_transcript(conversation_id, reply_id))
+    return reply_request(conversation_id, str(reply_id), read_transcript(conversation_id, reply_id))
 
 
 def as_read(messages) -> list[tuple[str, str, int]]:
