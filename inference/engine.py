@@ -28,6 +28,7 @@ from PIL import Image
 
 from inference.chat_format import ChatFormat, chat_format_for
 from inference.config import EngineConfig
+from inference.decoding import resolved
 from inference.detokenizer import Detokenizer
 from inference.event_stream import EventStream
 from inference.kv_store import KVStore
@@ -101,6 +102,7 @@ class Engine:
         if self._stopping or self._thread is None:
             raise EngineStopped("the inference engine is not running")
         validate(request, self.config)
+        request.sampling = resolved(request.sampling, self.loaded.decoding)
         images = [prepare_images(self.media, m) for m in request.messages]
         timeout = request.timeout_s or self.config.request_timeout_s
         seq = Sequence(request=request, images=images, emit=emit, deadline=time.monotonic() + timeout)

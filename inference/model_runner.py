@@ -20,6 +20,7 @@ from transformers import AttentionInterface
 from transformers.integrations.sdpa_attention import sdpa_attention_forward
 from transformers.masking_utils import AttentionMaskInterface
 
+from inference.decoding import penalize
 from inference.kv_store import KVCache
 from inference.media import PreparedImage
 from inference.models import LoadedModel
@@ -172,7 +173,9 @@ class ModelRunner:
                 sampled.append(None)
                 continue
             sampling = seq.request.sampling
-            token = sample(row, sampling.temperature, sampling.top_p, seq.generator)
+            steered = row.clone()
+            penalize(steered, seq.generated, sampling)
+            token = sample(steered, sampling.temperature, sampling.top_p, seq.generator)
             sampled.append((token, float(row[token]) - norm))
         return sampled
 

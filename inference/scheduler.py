@@ -23,6 +23,7 @@ import torch
 
 from inference.chat_format import ChatFormat
 from inference.context import fit_context
+from inference.decoding import loop_end
 from inference.detokenizer import Detokenizer
 from inference.kv_store import KVStore, SessionState
 from inference.sequence import Sequence
@@ -165,6 +166,10 @@ class Scheduler:
             return "stop"
         if self.detokenizer.update(seq) is not None:  # a stop string
             return "stop"
+        if not seq.request.sampling.ignore_eos and (kept := loop_end(seq.generated)) is not None:
+            seq.kept, seq.usage.loop_cut = kept, True
+            seq.text = self.detokenizer.decode(seq.generated[:kept])
+            return "stop"
         if len(seq.generated) >= seq.max_new_tokens:
             return "length"
         return None
@@ -187,5 +192,6 @@ class Scheduler:
         state.busy = False
         ended_by_stop_token = seq.generated and seq.generated[-1] in self.format.stop_token_ids
         reply = seq.generated[:-1] if ended_by_stop_token and reason == "stop" else seq.generated
+        reply = reply[: seq.kept] if seq.kept is not None else reply
         if reply and reason != "error":
             state.remember_reply(self.detokenizer.decode(reply), reply)

@@ -35,6 +35,7 @@ class Sequence:
     generated: list[int] = field(default_factory=list)
     logprobs: list[float] = field(default_factory=list)  # of each generated token
     text: str = ""  # decoded reply (special tokens skipped)
+    kept: int | None = None  # generated tokens the reply keeps when a loop was cut off
     sent: int = 0  # characters of `text` already streamed
     usage: Usage = field(default_factory=Usage)
     generator: torch.Generator | None = None

@@ -54,7 +54,12 @@ class SamplingParams:
     max_new_tokens: int = 256
     seed: int | None = None
     stop: list[str] = field(default_factory=list)
-    ignore_eos: bool = False  # keep going past stop tokens (benchmarks want equal lengths)
+    ignore_eos: bool = False  # keep going past stop tokens and loops (benchmarks want equal lengths)
+    # Against loops (inference.decoding): None takes the model's default.
+    repetition_penalty: float | None = None
+    no_repeat_ngram: int | None = None
+    frequency_penalty: float = 0.0  # OpenAI's meaning, -2..2
+    presence_penalty: float = 0.0
 
 
 @dataclass
@@ -89,6 +94,8 @@ class Usage:
     error: str = ""
     # The stop string (SamplingParams.stop) that ended the reply; "" when none did.
     stop_string: str = ""
+    # The reply repeated itself and was ended there, its text cut after the first repetition.
+    loop_cut: bool = False
     # Mean log-probability the model gave the tokens it generated, from its raw logits (before
     # temperature and top-p): how sure it was. None when nothing was generated.
     mean_logprob: float | None = None

@@ -29,6 +29,13 @@ def validate(request: GenerationRequest, config: EngineConfig) -> None:
         raise InvalidRequest("top_p must be in (0, 1]")
     if not 1 <= sampling.max_new_tokens <= config.max_new_tokens_limit:
         raise InvalidRequest(f"max_new_tokens must be between 1 and {config.max_new_tokens_limit}")
+    if sampling.repetition_penalty is not None and not 0 < sampling.repetition_penalty <= 10:
+        raise InvalidRequest("repetition_penalty must be in (0, 10]")
+    if sampling.no_repeat_ngram is not None and not 0 <= sampling.no_repeat_ngram <= 64:
+        raise InvalidRequest("no_repeat_ngram must be between 0 (off) and 64")
+    for name in ("frequency_penalty", "presence_penalty"):
+        if not -2 <= getattr(sampling, name) <= 2:
+            raise InvalidRequest(f"{name} must be between -2 and 2")
 
 
 def prepare_images(media: MediaPreparer, message: ChatMessage) -> list[PreparedImage]:

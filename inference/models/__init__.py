@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import torch
 
+from inference.decoding import DecodingDefaults
+
 if TYPE_CHECKING:
     from inference.models.hub import default_model_spec, load_model
 
@@ -24,6 +26,8 @@ class LoadedModel:
     family: ChatFamily
     device: torch.device
     dtype: torch.dtype
+    # Loop control for requests that set none (SamplingParams.repetition_penalty, no_repeat_ngram).
+    decoding: DecodingDefaults = DecodingDefaults()
 
 
 def __getattr__(name: str) -> Any:

@@ -19,6 +19,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
+from inference.decoding import DecodingDefaults
 from inference.models import ChatFamily, LoadedModel
 from inference.models.errors import load_error
 from inference.models.smollm2 import load_smollm2
@@ -120,6 +121,7 @@ def load_folder(
         family=family,
         device=device,
         dtype=dtype,
+        decoding=_decoding_defaults(model),
     )
 
 
@@ -156,4 +158,13 @@ def _text_family(spec: str, tokenizer: PreTrainedTokenizerBase) -> ChatFamily:
         return "chatml"
     raise ModelLoadError(
         f"model {spec!r}: only ChatML chat templates (<|im_start|>) are supported for text models"
+    )
+
+
+def _decoding_defaults(model: torch.nn.Module) -> DecodingDefaults:
+    """The loop control its authors ship in generation_config.json, where they ship any."""
+    config = getattr(model, "generation_config", None)
+    return DecodingDefaults(
+        repetition_penalty=float(getattr(config, "repetition_penalty", None) or 1.0),
+        no_repeat_ngram=int(getattr(config, "no_repeat_ngram_size", None) or 0),
     )

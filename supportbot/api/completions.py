@@ -53,6 +53,8 @@ def sampling_of(spec: ChatCompletionSpec) -> dict[str, Any]:
         "max_new_tokens": max_tokens,
         "seed": spec.seed,
         "stop": spec.stop_sequences,
+        "frequency_penalty": spec.frequency_penalty,
+        "presence_penalty": spec.presence_penalty,
     }
 
 

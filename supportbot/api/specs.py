@@ -59,6 +59,10 @@ class ChatCompletionSpec(BaseModel):
     temperature: float = Field(default=1.0, ge=0, le=2)  # OpenAI's default
     top_p: float = Field(default=1.0, gt=0, le=1)
     seed: int | None = None
+    # Subtracted from a token's logit per time it (frequency) or once it (presence) occurred in
+    # the reply so far; the engine adds its own loop control by model (inference.decoding).
+    frequency_penalty: float = Field(default=0.0, ge=-2, le=2)
+    presence_penalty: float = Field(default=0.0, ge=-2, le=2)
     stop: str | list[str] | None = None
     stream: bool = False
     stream_options: StreamOptions | None = None

@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import Client
 
+from supportbot.api.completions import sampling_of
+from supportbot.api.specs import ChatCompletionSpec
 from tests.api_app import MODEL, data_url, screenshot_url, user_message
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
@@ -74,8 +76,17 @@ def test_other_mistakes(post):
     assert "images" in refusal(post, [{"role": "assistant", "content": [{"type": "image_url", "image_url": {"url": screenshot_url()}}]}, {"role": "user", "content": "?"}])["message"]
     assert refusal(post, [{"role": "assistant", "content": "Hi"}])["param"] == "messages"
     assert refusal(post, [{"role": "user", "content": "Hi"}], temperature=3)["param"] == "temperature"
+    assert refusal(post, [{"role": "user", "content": "Hi"}], presence_penalty=-2.5)["param"] == "presence_penalty"
     assert refusal(post, [{"role": "tool", "content": "Hi"}])["param"] == "messages[0].role"
     assert refusal(post, [], status=400)["param"] == "messages"
     unknown = post({"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "model_not_found"
     assert post(b"{not json").json()["error"]["code"] == "invalid_json"
+
+
+def test_penalties_reach_the_engine_as_sampling():
+    spec = ChatCompletionSpec.model_validate(
+        {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "frequency_penalty": 0.5, "presence_penalty": 1}
+    )
+    sampling = sampling_of(spec)
+    assert (sampling["frequency_penalty"], sampling["presence_penalty"]) == (0.5, 1.0)

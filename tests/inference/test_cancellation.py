@@ -9,7 +9,7 @@ from tests.engine_fixtures import make_engine, request, tiny_model  # noqa: F401
 
 async def test_cancel_mid_stream_frees_the_slot(make_engine):
     engine = make_engine(max_batch=1)
-    stream = engine.stream(request("leaver", [ChatMessage("user", "Tell me a long story")], max_new_tokens=2000))
+    stream = engine.stream(request("leaver", [ChatMessage("user", "Tell me a long story")], max_new_tokens=2000, ignore_eos=True))
     received = 0
     async for event in stream:
         assert isinstance(event, TokenDelta)
@@ -27,7 +27,7 @@ async def test_cancel_mid_stream_frees_the_slot(make_engine):
 
 async def test_timeout_ends_a_stuck_request(make_engine):
     engine = make_engine(max_batch=1)
-    hog = asyncio.create_task(_collect(engine, request("hog", [ChatMessage("user", "Go on and on")], max_new_tokens=2000)))
+    hog = asyncio.create_task(_collect(engine, request("hog", [ChatMessage("user", "Go on and on")], max_new_tokens=2000, ignore_eos=True)))
     await asyncio.sleep(0.2)
     stuck = request("stuck", [ChatMessage("user", "Hello?")])
     stuck.timeout_s = 0.5
