@@ -208,7 +208,8 @@
       ? `⚠ ${message.error || "The reply failed."}`
       : message.finish_reason === "length" ? "(reply cut short)" : "";
     if (message.role === "assistant" && message.state === "done" && !actions.hasChildNodes()) {
-      actions.append(...people.feedbackButtons(message.id));
+      if (message.offers_person) actions.append(people.offerButton(message.id));
+      else actions.append(...people.feedbackButtons(message.id));
     }
   }
 

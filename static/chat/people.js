@@ -91,6 +91,21 @@ window.SupportBot.people = ({ status, transmit, onChange }) => {
     return button;
   }
 
+  // Under a reply that found no answer in the help center: one click brings a person.
+  function offerButton(messageId) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary offer-person";
+    button.textContent = "Talk to a person";
+    button.disabled = peopleAnswer();
+    button.addEventListener("click", () => {
+      transmit({ type: "escalate", message_id: messageId });
+      button.disabled = true;
+      talkButton.disabled = true;
+    });
+    return button;
+  }
+
   talkButton.addEventListener("click", () => {
     transmit({ type: "escalate" });
     talkButton.disabled = true; // the handoff frame follows; repeated presses change nothing
@@ -114,6 +129,7 @@ window.SupportBot.people = ({ status, transmit, onChange }) => {
     agentTyping: () => agentTyping,
     // Thumbs up and down for a finished bot reply; two thumbs down in a row bring a person.
     feedbackButtons: (messageId) => [feedbackButton(messageId, true), feedbackButton(messageId, false)],
+    offerButton,
     updateControls(online) {
       talkButton.disabled = !online || peopleAnswer();
     },

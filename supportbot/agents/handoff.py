@@ -37,6 +37,7 @@ PEOPLE_OWN = (Status.PENDING, Status.OPEN)
 JOINING = {
     Handoff.Reason.USER_BUTTON: "You asked for a person: an agent is joining…",
     Handoff.Reason.USER_WORDS: "You asked for a person: an agent is joining…",
+    Handoff.Reason.NO_ANSWER: "You asked for a person: an agent is joining…",
 }
 BOT_HANDS_OVER = "SupportBot is bringing in a person: an agent is joining…"
 
@@ -356,9 +357,17 @@ class HandoffRules:
     def after_bot_reply(self, conversation_id: uuid.UUID | str, outcome: hooks.ReplyOutcome) -> None:
         after_bot_reply(conversation_id, outcome)
 
-    def visitor_asks_for_person(self, conversation_id: uuid.UUID | str) -> None:
+    def visitor_asks_for_person(self, conversation_id: uuid.UUID | str, offered_by: int | None = None) -> None:
         # A repeated press while people own the conversation changes nothing.
-        escalate(conversation_id, Trigger(Handoff.Reason.USER_BUTTON, "pressed Talk to a human"))
+        offer_taken = offered_by is not None and Message.objects.filter(
+            pk=offered_by, conversation_id=conversation_id, offers_person=True
+        ).exists()
+        trigger = (
+            Trigger(Handoff.Reason.NO_ANSWER, "took the offered person: the help center had no answer")
+            if offer_taken
+            else Trigger(Handoff.Reason.USER_BUTTON, "pressed Talk to a human")
+        )
+        escalate(conversation_id, trigger)
 
     def record_feedback(self, conversation_id: uuid.UUID | str, message_id: int, helpful: bool) -> None:
         record_feedback(conversation_id, message_id, helpful)

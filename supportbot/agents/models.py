@@ -64,6 +64,7 @@ class Handoff(models.Model):
         BOT_HANDOFF_MARKER = "bot_handoff_marker"  # the model said it cannot help
         LOW_CONFIDENCE = "low_confidence"  # the model was unsure of its reply
         MODERATION = "moderation"  # a moderation rule flagged the visitor's message
+        NO_ANSWER = "no_answer"  # the help center had no answer and the visitor took the offer
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="handoffs"

@@ -33,7 +33,7 @@ from supportbot.chat.frames import (
     reply_end_frame,
     typing_frame,
 )
-from supportbot.chat.grounding import NOTHING, Grounding, ground_turn
+from supportbot.chat.grounding import NOTHING, Grounding, ground_chat_turn
 from supportbot.chat.hooks import NotAllowed, people_rules
 from supportbot.chat.rate_limit import VisitorRateLimiter
 from supportbot.chat.replies import ended_among, reply_runner
@@ -153,7 +153,7 @@ class ChatConsumer(DirectDispatchConsumer):
         rules = people_rules()
         try:
             if isinstance(frame, EscalateFrame):
-                await database_sync_to_async(rules.visitor_asks_for_person)(self.conversation_id)
+                await database_sync_to_async(rules.visitor_asks_for_person)(self.conversation_id, frame.message_id)
             elif isinstance(frame, FeedbackFrame):
                 await database_sync_to_async(rules.record_feedback)(
                     self.conversation_id, frame.message_id, frame.helpful
@@ -195,10 +195,11 @@ class ChatConsumer(DirectDispatchConsumer):
             await self.send(error_frame("unavailable", NO_WORKER, frame.client_message_id))
             return
         runner = reply_runner()
-        grounding = await self._ground(frame.text)
+        grounding = await self._ground(frame)
         # The reply starts generating while the turn is stored, where it can.
         model_text = as_read(frame.text.strip(), grounding.context)
-        early = None if frame.attachment_ids else runner.start_early(self.conversation_id, model_text)
+        generates = not (frame.attachment_ids or grounding.unanswered)
+        early = runner.start_early(self.conversation_id, model_text) if generates else None
         turn = None
         try:
             turn = await self._store_turn(frame, early is not None, grounding)
@@ -223,16 +224,16 @@ class ChatConsumer(DirectDispatchConsumer):
             )
         if turn.reply is None:
             return  # people own the conversation: nothing for the bot to do
-        if not turn.duplicate:
+        if not turn.duplicate and turn.reply.is_generating:
             runner.start(self.conversation_id, turn.reply.id, early=early, citations=turn.reply.citations)
         if turn.reply.is_generating:
             self._expect_ends({turn.reply.id})
 
-    async def _ground(self, text: str) -> Grounding:
+    async def _ground(self, frame: SendFrame) -> Grounding:
         """What the help center says about the message; nothing when retrieval fails (the bot
         answers without it rather than not at all)."""
         try:
-            return await ground_turn(text)
+            return await ground_chat_turn(self.conversation_id, frame.text, frame.attachment_ids)
         except Exception:
             log.warning("help-center retrieval failed; answering without it", exc_info=True)
             return NOTHING

@@ -46,9 +46,11 @@ class PingFrame(ClientFrame):
 
 
 class EscalateFrame(ClientFrame):
-    """The "Talk to a human" button."""
+    """The "Talk to a human" button, or the offer of a person under a reply that had no answer
+    (`message_id`: that reply)."""
 
     type: Literal["escalate"]
+    message_id: int | None = None
 
 
 class FeedbackFrame(ClientFrame):
@@ -180,6 +182,7 @@ def message_payload(
             else "done"
         )
         payload["finish_reason"] = message.finish_reason or None
+        payload["offers_person"] = message.offers_person
         # The help-center articles the reply drew on, shown as its sources.
         payload["citations"] = [{"title": c["title"], "url": c["url"]} for c in message.citations]
         payload["error"] = message.error or None

@@ -9,13 +9,15 @@ with its article, then the model's words: a visitor can always tell the two apar
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from channels.db import database_sync_to_async
 
-from supportbot.knowledge.retrieval import Passage, is_answerable, nothing_to_search, search
-from supportbot.knowledge.tokens import looks_chinese
+from supportbot.chat.models import Attachment, Message
+from supportbot.knowledge.retrieval import Passage, is_answerable, is_empty, nothing_to_search, search
+from supportbot.knowledge.tokens import looks_chinese, tokens
 
 PASSAGES = 3
 QUOTE_CHARS = 600  # of the best passage, cut at a sentence or line where one ends before
@@ -25,32 +27,93 @@ QUOTE_CHARS = 600  # of the best passage, cut at a sentence or line where one en
 class Grounding:
     context: str = ""  # read by the model with the visitor's message; "" when nothing relevant
     citations: list[dict[str, Any]] = field(default_factory=list)  # stored on the reply
+    # A question about the product that the help center does not answer: the bot says it does
+    # not know and offers a person, rather than letting the model invent an answer.
+    unanswered: bool = False
+    lang: str = "en"
 
 
 NOTHING = Grounding()
+# Fewer words than these (stop words and SMALL_TALK not counted) is small talk, not a question
+# the help center must answer: the model replies to it as it is.
+MIN_QUESTION_WORDS = 2
+MIN_QUESTION_CHINESE_CHARS = 5
+# A question with fewer words than this that follows another is searched together with it.
+FOLLOW_UP_WORDS = 4
+SMALL_TALK = frozenset(
+    """ok okay great good cool nice perfect awesome fine sure yes yeah yep no nope lot much bye
+    goodbye morning evening afternoon hey there welcome sorry appreciate cheer""".split()
+)
 
 
-async def ground_turn(question: str) -> Grounding:
+async def ground_turn(question: str, earlier: str = "", screenshot_text: str = "") -> Grounding:
     """ground() off the event loop, unless the help center is known to be empty."""
     if nothing_to_search():
         return NOTHING
     # Not on the one database thread of SQLite: embedding the question is CPU work.
-    return await database_sync_to_async(ground, thread_sensitive=False)(question)
+    return await database_sync_to_async(ground, thread_sensitive=False)(question, earlier, screenshot_text)
 
 
-def ground(question: str) -> Grounding:
-    """Blocking: a database read and, for English, one embedding of the question."""
-    if not question.strip():
+async def ground_chat_turn(conversation_id: uuid.UUID, question: str, attachment_ids: list[str]) -> Grounding:
+    """ground_turn() for a chat message: with the visitor's previous question and the text read
+    in the screenshots it sends."""
+    if nothing_to_search():
         return NOTHING
-    lang = "zh" if looks_chinese(question) else "en"
-    passages = search(question, lang=lang, k=PASSAGES) or search(question, k=PASSAGES)
+    return await database_sync_to_async(_ground_chat_turn, thread_sensitive=False)(
+        conversation_id, question, attachment_ids
+    )
+
+
+def _ground_chat_turn(conversation_id: uuid.UUID, question: str, attachment_ids: list[str]) -> Grounding:
+    earlier = (
+        Message.objects.filter(conversation_id=conversation_id, role=Message.Role.USER)
+        .order_by("-id")
+        .values_list("text", flat=True)
+        .first()
+    )
+    screenshots = Attachment.objects.filter(
+        conversation_id=conversation_id, id__in=attachment_ids, message__isnull=True
+    ).values_list("text", flat=True)
+    return ground(question, earlier or "", "\n".join(screenshots))
+
+
+def ground(question: str, earlier: str = "", screenshot_text: str = "") -> Grounding:
+    """What the help center says about a visitor's turn. Blocking: a database read and, for
+    English, an embedding or two.
+
+    The query is the question with the text read in its screenshots. A follow-up ("and how long
+    does that take?") names little by itself: when it is short or finds nothing, `earlier` (the
+    visitor's previous question) is searched with it."""
+    query = "\n".join(part for part in (question.strip(), screenshot_text.strip()) if part)
+    if not query or is_empty():
+        return NOTHING
+    lang = "zh" if looks_chinese(query) else "en"
+    follow_up = earlier.strip() and len(_content_words(query)) < FOLLOW_UP_WORDS
+    passages = [] if follow_up else _search(query, lang)
+    if not is_answerable(passages) and earlier.strip():
+        passages = _search(f"{earlier.strip()}\n{query}", lang)
     if not is_answerable(passages):
-        return NOTHING
+        return Grounding(unanswered=asks_something(question) or bool(screenshot_text.strip()), lang=lang)
     context = "Help center passages (answer from these; say so if they do not answer):\n\n" + "\n\n".join(
         f"[{number}] {passage.title} ({passage.url})\n{passage.text}" for number, passage in enumerate(passages, 1)
     )
     citations = [_citation(passage, quote=index == 0) for index, passage in enumerate(passages)]
-    return Grounding(context, citations)
+    return Grounding(context, citations, lang=lang)
+
+
+def _search(query: str, lang: str) -> list[Passage]:
+    return search(query, lang=lang, k=PASSAGES) or search(query, k=PASSAGES)
+
+
+def asks_something(text: str) -> bool:
+    """Whether a message is more than a greeting, a thanks or a word or two."""
+    chinese = sum(1 for char in text if looks_chinese(char))
+    return len(_content_words(text)) >= MIN_QUESTION_WORDS or chinese >= MIN_QUESTION_CHINESE_CHARS
+
+
+def _content_words(text: str) -> list[str]:
+    """Words that say what a message is about (Chinese counted as bigrams)."""
+    return [token for token in tokens(text) if token not in SMALL_TALK and (len(token) > 1 or not looks_chinese(token))]
 
 
 def _citation(passage: Passage, quote: bool) -> dict[str, Any]:
@@ -81,3 +144,12 @@ def quote_block(citations: list[dict[str, Any]]) -> str:
     lines = "\n".join(f"> {line}" if line else ">" for line in quoted["quote"].splitlines())
     label = f"[{quoted['title']}]({quoted['url']})" if quoted["url"] else quoted["title"]
     return f"**From the help center: {label}**\n\n{lines}\n\n"
+
+
+# The reply when the help center has no answer (Grounding.unanswered); the page shows a button
+# for a person under it.
+NO_ANSWER = {
+    "en": "I couldn't find an answer to this in our help center, and I'd rather not guess. "
+    "A person from our support team can take it from here.",
+    "zh": "我在帮助中心没有找到这个问题的答案，不想随意猜测。我们的客服人员可以接手为您解答。",
+}

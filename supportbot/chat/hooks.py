@@ -39,8 +39,8 @@ class PeopleRules(Protocol):
     def after_bot_reply(self, conversation_id: uuid.UUID | str, outcome: ReplyOutcome) -> None:
         """In the transaction that stores a finished or failed reply."""
 
-    def visitor_asks_for_person(self, conversation_id: uuid.UUID | str) -> None:
-        """The "Talk to a human" button."""
+    def visitor_asks_for_person(self, conversation_id: uuid.UUID | str, offered_by: int | None = None) -> None:
+        """The "Talk to a human" button; `offered_by`: the bot reply whose offer was taken."""
 
     def record_feedback(self, conversation_id: uuid.UUID | str, message_id: int, helpful: bool) -> None: ...
 
@@ -59,7 +59,7 @@ class BotOnly:
     def after_bot_reply(self, conversation_id: uuid.UUID | str, outcome: ReplyOutcome) -> None:
         pass
 
-    def visitor_asks_for_person(self, conversation_id: uuid.UUID | str) -> None:
+    def visitor_asks_for_person(self, conversation_id: uuid.UUID | str, offered_by: int | None = None) -> None:
         raise NotAllowed("No people answer this chat.")
 
     def record_feedback(self, conversation_id: uuid.UUID | str, message_id: int, helpful: bool) -> None:

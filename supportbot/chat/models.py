@@ -69,6 +69,8 @@ class Message(models.Model):
     context = models.TextField(blank=True)
     # Bot replies: the help-center articles the reply drew on ({article_id, title, url, quote?}).
     citations = models.JSONField(default=list, blank=True)
+    # Bot replies that say the help center has no answer: the page offers a person under them.
+    offers_person = models.BooleanField(default=False)
 
     # Bot replies only. A reply row exists from the moment it is requested; it is being generated
     # while finish_reason is empty, by a process that holds its lease (chat.replies): a reply whose
@@ -134,6 +136,9 @@ class Attachment(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    # What OCR read in the image at upload ("" when nothing, or OCR is unavailable): the help
+    # center is searched with it, and the reply can quote it.
+    text = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

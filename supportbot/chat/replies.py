@@ -34,7 +34,7 @@ from django.utils import timezone
 from inference.types import ChatMessage, Finished, InferenceError, TokenDelta, Usage
 from supportbot.chat import delivery
 from supportbot.chat.frames import reply_end_frame, token_frame
-from supportbot.chat.grounding import quote_block
+from supportbot.chat.grounding import NO_ANSWER, quote_block
 from supportbot.chat.hooks import ReplyOutcome, people_rules
 from supportbot.chat.models import Conversation, Message
 from supportbot.chat.transcript import Transcript, TranscriptMemo, read_transcript, reply_request, settled_transcript
@@ -73,6 +73,20 @@ def create_generating(conversation: Conversation, citations: list[dict[str, Any]
         lease_expires_at=_lease_end(),
         citations=citations or [],
     )
+
+
+def create_no_answer(conversation: Conversation, lang: str) -> Message:
+    """The visitor's turn asks what the help center does not answer: a finished reply that says
+    so and offers a person (the page shows the button), instead of a generated guess."""
+    reply = Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        text=NO_ANSWER.get(lang, NO_ANSWER["en"]),
+        finish_reason=Message.FinishReason.STOP,
+        offers_person=True,
+    )
+    record_event(Event.Kind.MESSAGE_OUT, conversation.id, message=reply.id, no_answer=True)
+    return reply
 
 
 def _generating(reply_id: int, attempt: int | None = None):  # noqa: ANN202 (a QuerySet)

@@ -136,7 +136,10 @@ def _accept_user_turn(
         if not people_rules().on_visitor_message(conversation, user_message, earlier_questions):
             conversation.save(update_fields=["updated_at"])
             return _accepted(user_message, None, duplicate=False, attachments=attachments)
-        reply = replies.create_generating(conversation, grounding.citations)
+        if grounding.unanswered:
+            reply = replies.create_no_answer(conversation, grounding.lang)
+        else:
+            reply = replies.create_generating(conversation, grounding.citations)
         conversation.save(update_fields=["updated_at"])
     return _accepted(user_message, reply, duplicate=False, attachments=attachments, history_ids=history_ids)
 

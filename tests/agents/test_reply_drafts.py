@@ -51,7 +51,7 @@ async def test_a_draft_streams_to_the_asking_console_only():
         tokens = [f for f in frames if f["type"] == "draft.token"]
         end = frames[-1]
         assert end["error"] is None and end["text"].strip()
-        assert "".join(f["text"] for f in tokens) == end["text"]
+        assert "".join(f["text"] for f in tokens).startswith(end["text"])  # a loop is cut off
         assert all(f["conversation_id"] == str(conversation.id) for f in [*tokens, end])
 
         assert await visitor.receive_nothing(timeout=0.5)  # nothing of the draft reached the visitor
@@ -118,7 +118,7 @@ async def test_in_redis_mode_the_conversations_worker_writes_the_draft(redis_app
             frames.append(json.loads(await asyncio.wait_for(console.recv(), 60)))
     end = frames[-1]
     assert end["error"] is None and end["text"].strip(), frames
-    assert "".join(f["text"] for f in frames if f["type"] == "draft.token") == end["text"]
+    assert "".join(f["text"] for f in frames if f["type"] == "draft.token").startswith(end["text"])
 
 
 async def test_a_console_gets_one_draft_at_a_time():

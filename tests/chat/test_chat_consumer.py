@@ -65,7 +65,8 @@ async def test_multi_turn_with_images_streams_in_order_and_stores_usage(conversa
         assert {frame["message_id"] for frame in tokens} == {reply_id}
         reply = end["message"]
         assert reply["id"] == reply_id and reply["state"] == "done"
-        assert reply["text"] == "".join(frame["text"] for frame in tokens)
+        # The stored text is what streamed, cut after the first copy if the reply looped.
+        assert "".join(frame["text"] for frame in tokens).startswith(reply["text"]) and reply["text"]
         assert reply["usage"]["prompt_tokens"] > 0 and reply["usage"]["completion_tokens"] > 0
 
         second = await say(socket, "turn-2", "And how do I fix it?")

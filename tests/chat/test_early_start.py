@@ -74,7 +74,7 @@ async def test_a_text_turn_starts_early_with_exactly_the_stored_transcript(conve
     end = frames[-1]["message"]
     assert end["state"] == "done" and end["usage"]["cached_tokens"] > 0
     tokens = "".join(f["text"] for f in frames if f["type"] == "token")
-    assert tokens == end["text"]
+    assert tokens.startswith(end["text"]) and end["text"]  # cut after a loop's first copy
 
 
 async def test_the_first_turn_of_a_new_conversation_starts_early(conversation, early_starts):

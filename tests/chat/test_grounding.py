@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 from channels.db import database_sync_to_async
 
+from supportbot.agents.models import Handoff
+from supportbot.chat.grounding import asks_something, ground
 from supportbot.chat.models import Message
 from supportbot.knowledge import retrieval
 from supportbot.knowledge.store import import_path
-from tests.chat_fixtures import chat_socket, new_conversation, say
+from tests.chat_fixtures import chat_socket, new_conversation, receive_until, say, send_frame
 
 SAMPLE = Path(__file__).resolve().parents[2] / "supportbot/knowledge/sample/en"
-ARTICLES = ("refund-policy", "account-locked", "delivery-times")
+ARTICLES = ("refund-policy", "account-locked", "delivery-times", "failed-payment", "app-error-codes")
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 
@@ -62,3 +64,52 @@ async def test_a_question_the_help_center_does_not_answer_gets_no_sources(help_c
     reply = frames[-1]["message"]
     assert reply["state"] == "done" and reply["citations"] == []
     assert not reply["text"].startswith("**From the help center")
+
+
+async def test_a_product_question_without_an_answer_says_so_and_offers_a_person(help_center):
+    conversation = await database_sync_to_async(new_conversation)()
+    async with chat_socket(conversation.id, conversation.visitor_id) as socket:
+        await socket.send_json_to(send_frame("m1", "Does the premium plan include a dedicated phone line for my grandmother's pacemaker?"))
+        ack = await receive_until(socket, lambda frame: frame["type"] == "ack")
+        reply = ack[-1]["reply"]
+        # Said at once in the acknowledgement, without the model: nothing to stream, no usage.
+        assert reply["state"] == "done"
+        assert reply["offers_person"] is True and reply["citations"] == []
+        assert reply["usage"]["completion_tokens"] is None and reply["finish_reason"] == "stop"
+        await socket.send_json_to({"type": "escalate", "message_id": reply["id"]})
+        handoff = await receive_until(socket, lambda frame: frame["type"] == "handoff")
+    assert handoff[-1]["status"] == "pending"
+    taken = await database_sync_to_async(Handoff.objects.get)(conversation_id=conversation.id)
+    assert taken.reason == Handoff.Reason.NO_ANSWER
+
+
+async def test_the_offer_of_another_conversation_is_an_ordinary_button_press(help_center):
+    elsewhere = await database_sync_to_async(new_conversation)()
+    offer = await database_sync_to_async(Message.objects.create)(
+        conversation=elsewhere, role=Message.Role.ASSISTANT, text="?", finish_reason="stop", offers_person=True
+    )
+    conversation = await database_sync_to_async(new_conversation)()
+    async with chat_socket(conversation.id, conversation.visitor_id) as socket:
+        await socket.send_json_to({"type": "escalate", "message_id": offer.id})
+        await receive_until(socket, lambda frame: frame["type"] == "handoff")
+    taken = await database_sync_to_async(Handoff.objects.get)(conversation_id=conversation.id)
+    assert taken.reason == Handoff.Reason.USER_BUTTON
+
+
+@pytest.mark.parametrize("small_talk", ["hi", "thanks a lot!", "你好", "谢谢", "ok great"])
+def test_greetings_and_thanks_are_not_questions_to_refuse(small_talk):
+    assert not asks_something(small_talk)
+
+
+@pytest.mark.parametrize("question", ["can I pay with bitcoin", "能用比特币付款吗？", "where is the serial number printed"])
+def test_questions_are(question):
+    assert asks_something(question)
+
+
+def test_the_screenshot_text_and_the_previous_question_are_searched_too(help_center):
+    # Neither question names what it is about.
+    from_screenshot = ground("what does this mean?", screenshot_text="Payment failed\nERR-4031\nRetry   Cancel")
+    assert any(cited["title"].startswith("Payment failed") for cited in from_screenshot.citations)
+    assert ground("and how long does that take?").citations[0]["title"] != "Refund policy"
+    follow_up = ground("and how long does that take?", earlier="Can I get my money back for the annual plan?")
+    assert follow_up.citations[0]["title"] == "Refund policy"

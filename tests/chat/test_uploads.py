@@ -11,13 +11,16 @@ import pytest
 from channels.testing import HttpCommunicator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from supportbot.asgi import application
 from supportbot.chat import views
 from supportbot.chat.models import Attachment
 from supportbot.chat.rate_limit import VisitorRateLimiter
 from tests.chat_fixtures import cookie_header, image_bytes, new_conversation, screenshot_png
+
+LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +205,14 @@ def test_upload_flood_is_rate_limited(client, conversation, upload_limit):
     upload_limit.burst = 2
     statuses = [upload(client, conversation, screenshot_png()).status_code for _ in range(4)]
     assert statuses[:2] == [201, 201] and statuses[2:] == [429, 429]
+
+
+def test_the_text_on_a_screenshot_is_read_at_upload_in_english_and_chinese(client, conversation):
+    image = Image.new("RGB", (720, 200), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((20, 30), "Payment failed: ERR-4031", fill="black", font=ImageFont.truetype(LATIN_FONT, 28))
+    draw.text((20, 110), "银行卡已过期，请更新付款方式", fill="black", font=ImageFont.truetype(CJK_FONT, 28))
+    response = upload(client, conversation, image_bytes(image, "PNG"))
+    assert response.status_code == 201
+    text = Attachment.objects.get(pk=response.json()["id"]).text
+    assert "ERR-4031" in text and "银行卡已过期" in text
