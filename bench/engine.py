@@ -5,7 +5,7 @@ Both sides of each comparison run in this one process on the same engine and mod
   once with the session's cache reused and once with it evicted before every turn;
 - aggregate decode tokens/s of 8 sessions with long histories, batched vs run in sequence.
 
-    python bench/engine.py [--model tiny-random-bench|smollm2-135m|<hub id or folder>] [--json]
+    python bench/engine.py [--model tiny-random-bench|smollm2-135m|<hub id or folder>] [--passages 3] [--json]
 
 With --json the last line is one JSON object with the headline numbers.
 """
@@ -48,6 +48,7 @@ USER_TURNS = [
     "a security review that blocks my card for a longer time?",
 ]
 IMAGE_TURNS = {0: "ERR-4021 Invalid credentials", 3: "ERR-429 Account locked for 30 min"}
+PASSAGE_CHARS = 700  # about a retrieved chunk
 
 
 def screenshot(text: str) -> Image.Image:
@@ -59,11 +60,23 @@ def screenshot(text: str) -> Image.Image:
     return image
 
 
-def timed_conversation(engine: Engine, session_id: str, reply_tokens: int, recompute: bool):
+def help_center_passages(turn: int, count: int) -> str:
+    """Passages as the chat puts them inside a user turn (chat.grounding, chat.transcript.as_read):
+    `count` sample articles' openings, different ones every turn."""
+    articles = sorted((Path(__file__).resolve().parents[1] / "supportbot/knowledge/sample/en").glob("*.md"))
+    chosen = [articles[(turn * count + i) % len(articles)] for i in range(count)]
+    return "Help center passages (answer from these; say so if they do not answer):\n\n" + "\n\n".join(
+        f"[{n}] {path.stem}\n{path.read_text()[:PASSAGE_CHARS]}" for n, path in enumerate(chosen, 1)
+    )
+
+
+def timed_conversation(engine: Engine, session_id: str, reply_tokens: int, recompute: bool, passages: int = 0):
     messages = [ChatMessage("system", "You are SupportBot, a helpful customer support assistant.")]
     rows = []
     for turn, text in enumerate(USER_TURNS):
         images = [screenshot(IMAGE_TURNS[turn])] if turn in IMAGE_TURNS else []
+        if passages:
+            text = f"{text}\n\n{help_center_passages(turn, passages)}"
         messages.append(ChatMessage("user", text, images))
         if recompute:
             engine.evict_session(session_id)
@@ -104,14 +117,16 @@ def main() -> None:
     parser.add_argument("--reply-tokens", type=int, default=112)
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--decode-tokens", type=int, default=48)
+    parser.add_argument("--passages", type=int, default=0,
+                        help="help-center passages inside every user turn, as with retrieval on (the chat uses 3)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     loaded = load_model(args.model)
     engine = Engine(loaded, EngineConfig(max_batch=args.sessions, batch_window_s=0.05)).start()
 
-    cached_messages, cached = timed_conversation(engine, "cached", args.reply_tokens, recompute=False)
-    _, recomputed = timed_conversation(engine, "recompute", args.reply_tokens, recompute=True)
+    cached_messages, cached = timed_conversation(engine, "cached", args.reply_tokens, False, args.passages)
+    _, recomputed = timed_conversation(engine, "recompute", args.reply_tokens, True, args.passages)
     print(f"model {loaded.name}, device {loaded.device}, dtype {str(loaded.dtype).removeprefix('torch.')}")
     print(f"{'turn':>4} {'prompt':>7} {'cached':>7} {'ttft cached ms':>15} {'ttft recompute ms':>18} {'ratio':>6}")
     for turn, (hit, miss) in enumerate(zip(cached, recomputed), 1):
@@ -139,6 +154,7 @@ def main() -> None:
             "model": loaded.name,
             "device": str(loaded.device),
             "ttft_ratio_turn8": round(cached[-1].ttft_ms / recomputed[-1].ttft_ms, 4),
+            "passages_per_turn": args.passages,
             "ttft_ms_turn1": round(cached[0].ttft_ms, 2),
             "ttft_ms_turn8_cached": round(cached[-1].ttft_ms, 2),
             "ttft_ms_turn8_recompute": round(recomputed[-1].ttft_ms, 2),

@@ -1,8 +1,9 @@
-"""Retrieval over the sample help center (supportbot/knowledge/sample), scored on
+"""Grounded answers over the sample help center (supportbot/knowledge/sample), scored on
 bench/knowledge_cases.py: recall@3 per language, the "I don't know" decision's precision and
-recall, and search latency on the sample and on a base padded to 10,000 chunks.
+recall, search latency on the sample and on a base padded to 10,000 chunks, and the facts in the
+offline chat model's answers with the help center and without it (bench/knowledge_answers.py).
 
-    python bench/knowledge.py [--json] [--calibrate] [--fusion sum|rrf]
+    python bench/knowledge.py [--json] [--calibrate] [--fusion sum|rrf] [--model M] [--no-answers]
 
 Runs on a temporary SQLite database (nothing of ./var is touched). --calibrate prints the top
 scores of answerable and no-answer cases and a sweep of thresholds: how ANSWER_THRESHOLD in
@@ -44,6 +45,8 @@ def query_of(case) -> str:
 
 
 def run_cases(cases, retrieval) -> list[dict]:
+    from supportbot.chat.grounding import ground
+
     results = []
     for case in cases:
         start = time.perf_counter()
@@ -56,6 +59,8 @@ def run_cases(cases, retrieval) -> list[dict]:
             "top": passages[0].score if passages else 0.0,
             "mode": passages[0].mode if passages else "lexical",
             "answerable": retrieval.is_answerable(passages),
+            # The chat's whole decision: nothing relevant found, and the message asks something.
+            "refused": ground(case.question, "", "\n".join(case.screenshot_text or [])).unanswered,
         })
     return results
 
@@ -66,7 +71,7 @@ def recall(results, lang: str) -> float:
 
 
 def refusal_quality(results) -> tuple[float, float]:
-    refused = [r for r in results if not r["answerable"]]
+    refused = [r for r in results if r["refused"]]
     truly = [r for r in results if not r["case"].articles]
     right = sum(1 for r in refused if not r["case"].articles)
     return right / max(1, len(refused)), right / max(1, len(truly))
@@ -126,12 +131,15 @@ def main() -> None:
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--fusion", choices=["sum", "rrf"], default="sum")
     parser.add_argument("--pad-to", type=int, default=10_000)
+    parser.add_argument("--model", default="", help="the chat model to answer with (default: the offline one)")
+    parser.add_argument("--no-answers", action="store_true", help="retrieval only: skip the chat model")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="supportbot-bench-kb-") as var_dir:
         setup_django(var_dir)
         from django.core.management import call_command
 
+        from bench.knowledge_answers import answer_cases, summary as answer_summary
         from bench.knowledge_cases import CASES
         from supportbot.knowledge import embedding, retrieval
         from supportbot.knowledge.models import Chunk
@@ -145,16 +153,19 @@ def main() -> None:
         results = run_cases(CASES, retrieval)
         if args.calibrate:
             calibrate(results)
+        model, answers = ("", []) if args.no_answers else answer_cases(CASES, args.model)
         padded = pad_to(args.pad_to)
         retrieval.search("warm up the padded index")
         padded_results = run_cases(CASES, retrieval)
 
     precision, recall_ = refusal_quality(results)
     summary = {
-        "model": "all-MiniLM-L6-v2 + BM25" if embedding.available() else "BM25 only",
+        "model": model or None,
+        "retrieval": "all-MiniLM-L6-v2 + BM25" if embedding.available() else "BM25 only",
         "fusion": args.fusion,
         "recall_at_3": round(recall(results, "en"), 4),
         "recall_at_3_zh": round(recall(results, "zh"), 4),
+        **(answer_summary(answers) if answers else {}),
         "no_answer_precision": round(precision, 4),
         "no_answer_recall": round(recall_, 4),
         "retrieval_ms_p50": round(statistics.median(r["ms"] for r in results), 2),

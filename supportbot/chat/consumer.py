@@ -225,7 +225,7 @@ class ChatConsumer(DirectDispatchConsumer):
         if turn.reply is None:
             return  # people own the conversation: nothing for the bot to do
         if not turn.duplicate and turn.reply.is_generating:
-            runner.start(self.conversation_id, turn.reply.id, early=early, citations=turn.reply.citations)
+            runner.start(self.conversation_id, turn.reply.id, early=early, opening=turn.reply.opening)
         if turn.reply.is_generating:
             self._expect_ends({turn.reply.id})
 

@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from supportbot.chat.models import Attachment, Message
 from supportbot.knowledge.retrieval import Passage, is_answerable, is_empty, nothing_to_search, search
 from supportbot.knowledge.tokens import looks_chinese, tokens
+from supportbot.lib.screen_text import salient_lines
 
 PASSAGES = 3
 QUOTE_CHARS = 600  # of the best passage, cut at a sentence or line where one ends before
@@ -27,6 +28,9 @@ QUOTE_CHARS = 600  # of the best passage, cut at a sentence or line where one en
 class Grounding:
     context: str = ""  # read by the model with the visitor's message; "" when nothing relevant
     citations: list[dict[str, Any]] = field(default_factory=list)  # stored on the reply
+    # What the reply shows before the model's words: the screenshot's telling lines and the best
+    # passage, each quoted and labelled (stored on the reply, streamed first).
+    opening: str = ""
     # A question about the product that the help center does not answer: the bot says it does
     # not know and offers a person, rather than letting the model invent an answer.
     unanswered: bool = False
@@ -85,20 +89,24 @@ def ground(question: str, earlier: str = "", screenshot_text: str = "") -> Groun
     does that take?") names little by itself: when it is short or finds nothing, `earlier` (the
     visitor's previous question) is searched with it."""
     query = "\n".join(part for part in (question.strip(), screenshot_text.strip()) if part)
-    if not query or is_empty():
+    if not query:
         return NOTHING
     lang = "zh" if looks_chinese(query) else "en"
+    if is_empty():
+        return Grounding(opening=screen_quote(screenshot_text, question, lang), lang=lang)
     follow_up = earlier.strip() and len(_content_words(query)) < FOLLOW_UP_WORDS
     passages = [] if follow_up else _search(query, lang)
     if not is_answerable(passages) and earlier.strip():
         passages = _search(f"{earlier.strip()}\n{query}", lang)
+    screen = screen_quote(screenshot_text, question, lang)
     if not is_answerable(passages):
-        return Grounding(unanswered=asks_something(question) or bool(screenshot_text.strip()), lang=lang)
+        # What a screenshot shows can answer by itself ("how much do I owe?"): quoted, not refused.
+        return Grounding(opening=screen, unanswered=not screen and asks_something(question), lang=lang)
     context = "Help center passages (answer from these; say so if they do not answer):\n\n" + "\n\n".join(
         f"[{number}] {passage.title} ({passage.url})\n{passage.text}" for number, passage in enumerate(passages, 1)
     )
     citations = [_citation(passage, quote=index == 0) for index, passage in enumerate(passages)]
-    return Grounding(context, citations, lang=lang)
+    return Grounding(context, citations, screen + quote_block(citations, lang), lang=lang)
 
 
 def _search(query: str, lang: str) -> list[Passage]:
@@ -136,14 +144,29 @@ def _excerpt(text: str, title: str) -> str:
     return (cut[: end + 1] if end > QUOTE_CHARS // 2 else cut).rstrip() + " …"
 
 
-def quote_block(citations: list[dict[str, Any]]) -> str:
-    """How the reply opens when the help center answers: the quote, labelled with its article."""
+def quote_block(citations: list[dict[str, Any]], lang: str = "en") -> str:
+    """The help center's answer in the reply: the quote, labelled with its article."""
     quoted = next((c for c in citations if c.get("quote")), None)
     if quoted is None:
         return ""
-    lines = "\n".join(f"> {line}" if line else ">" for line in quoted["quote"].splitlines())
     label = f"[{quoted['title']}]({quoted['url']})" if quoted["url"] else quoted["title"]
-    return f"**From the help center: {label}**\n\n{lines}\n\n"
+    return f"**{LABELS[lang]['help_center']}: {label}**\n\n{_quoted(quoted['quote'].splitlines())}\n\n"
+
+
+def screen_quote(screenshot_text: str, question: str, lang: str = "en") -> str:
+    """What SupportBot read on the visitor's screenshots, the lines that matter, quoted."""
+    lines = salient_lines(screenshot_text, question)
+    return f"**{LABELS[lang]['screenshot']}:**\n\n{_quoted(lines)}\n\n" if lines else ""
+
+
+def _quoted(lines: list[str]) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in lines)
+
+
+LABELS = {
+    "en": {"help_center": "From the help center", "screenshot": "What I read on your screenshot"},
+    "zh": {"help_center": "来自帮助中心", "screenshot": "我在您的截图上看到"},
+}
 
 
 # The reply when the help center has no answer (Grounding.unanswered); the page shows a button

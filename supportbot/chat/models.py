@@ -69,6 +69,9 @@ class Message(models.Model):
     context = models.TextField(blank=True)
     # Bot replies: the help-center articles the reply drew on ({article_id, title, url, quote?}).
     citations = models.JSONField(default=list, blank=True)
+    # Bot replies: what they show before the model's words, quoted and labelled (chat.grounding):
+    # the telling lines of the visitor's screenshot and the help center's best passage.
+    opening = models.TextField(blank=True)
     # Bot replies that say the help center has no answer: the page offers a person under them.
     offers_person = models.BooleanField(default=False)
 

@@ -34,7 +34,7 @@ from django.utils import timezone
 from inference.types import ChatMessage, Finished, InferenceError, TokenDelta, Usage
 from supportbot.chat import delivery
 from supportbot.chat.frames import reply_end_frame, token_frame
-from supportbot.chat.grounding import NO_ANSWER, quote_block
+from supportbot.chat.grounding import NO_ANSWER
 from supportbot.chat.hooks import ReplyOutcome, people_rules
 from supportbot.chat.models import Conversation, Message
 from supportbot.chat.transcript import Transcript, TranscriptMemo, read_transcript, reply_request, settled_transcript
@@ -64,14 +64,17 @@ def _lease_end() -> Any:
     return timezone.now() + timedelta(seconds=settings.REPLY_LEASE_S)
 
 
-def create_generating(conversation: Conversation, citations: list[dict[str, Any]] | None = None) -> Message:
+def create_generating(
+    conversation: Conversation, citations: list[dict[str, Any]] | None = None, opening: str = ""
+) -> Message:
     """The visitor's turn is being stored: its reply, generating and leased to this process, with
-    the help-center articles it will draw on."""
+    the help-center articles it will draw on and the quotes it opens with (chat.grounding)."""
     return Message.objects.create(
         conversation=conversation,
         role=Message.Role.ASSISTANT,
         lease_expires_at=_lease_end(),
         citations=citations or [],
+        opening=opening,
     )
 
 
@@ -256,16 +259,16 @@ class ReplyRunner:
         early: EarlyStart | None = None,
         on_delta: OnDelta | None = None,
         affinity: str = "",
-        citations: list[dict[str, Any]] | None = None,
+        opening: str = "",
     ) -> asyncio.Task[Message | None]:
         """Generate the stored reply in the background: tokens go to the conversation's sockets
         (and to `on_delta`), then the reply is stored and its end announced. The task's result is
-        the ended reply (None when another process ended it). `citations`: the help-center
-        articles it draws on; the reply opens with the quote among them (chat.grounding)."""
+        the ended reply (None when another process ended it). `opening`: what the reply shows
+        before the model's words (Message.opening)."""
         self._leased[reply_id] = time.monotonic()
         self._keep_leases()
         return self.run_in_background(
-            self._run(conversation_id, reply_id, attempt, sampling, early, on_delta, affinity, citations or [])
+            self._run(conversation_id, reply_id, attempt, sampling, early, on_delta, affinity, opening)
         )
 
     def run_in_background(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -286,14 +289,14 @@ class ReplyRunner:
         early: EarlyStart | None,
         on_delta: OnDelta | None,
         affinity: str,
-        citations: list[dict[str, Any]],
+        opening: str,
     ) -> Message | None:
         pieces = delivery.PieceStream(
             delivery.conversation_group(conversation_id), functools.partial(token_frame, reply_id)
         )
-        # The quoted passage goes first, at once: the visitor reads the help center's answer
-        # while the model writes its own words after it.
-        parts: list[str] = [quote] if (quote := quote_block(citations)) else []
+        # The quotes go first, at once: the visitor reads what the screen and the help center
+        # say while the model writes its own words after them.
+        parts: list[str] = [opening] if opening else []
         for part in parts:
             await pieces.add(part)
         transcript: Transcript | None = None
@@ -311,8 +314,8 @@ class ReplyRunner:
                 while True:
                     try:
                         outcome = await _stream(generation, pieces, parts, on_delta)
-                        if quote:
-                            outcome = Finished(quote + outcome.text, outcome.usage, outcome.logprobs)
+                        if opening:
+                            outcome = Finished(opening + outcome.text, outcome.usage, outcome.logprobs)
                         break
                     except RequestLost:
                         # Its worker died mid-stream. The visitor's page drops the partial text when
@@ -377,7 +380,7 @@ class ReplyRunner:
         for reply in failed:
             await announce_end(reply.conversation_id, reply)
         for reply in restart:
-            self.start(reply.conversation_id, reply.id, reply.generation_attempts, citations=reply.citations)
+            self.start(reply.conversation_id, reply.id, reply.generation_attempts, opening=reply.opening)
 
     def _keep_leases(self) -> None:
         keeper = self._keeper

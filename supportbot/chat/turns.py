@@ -139,7 +139,7 @@ def _accept_user_turn(
         if grounding.unanswered:
             reply = replies.create_no_answer(conversation, grounding.lang)
         else:
-            reply = replies.create_generating(conversation, grounding.citations)
+            reply = replies.create_generating(conversation, grounding.citations, grounding.opening)
         conversation.save(update_fields=["updated_at"])
     return _accepted(user_message, reply, duplicate=False, attachments=attachments, history_ids=history_ids)
 
