@@ -30,7 +30,7 @@ class EventStream:
         self.request = request
         self._engine = engine
         self._loop = asyncio.get_running_loop()
-        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self._events: asyncio.Queue[Event | None] = asyncio.Queue()  # None: closed
         self._seq_id: int | None = None
         self._done = False  # finished, or closed by the caller
         # The engine enforces the request's deadline itself; this guards against a wedged thread.
@@ -81,12 +81,17 @@ class EventStream:
                     event = await self._events.get()
             except TimeoutError:
                 raise EngineTimeout(f"no answer from the inference engine within {self._limit:.0f} s") from None
+        if event is None:
+            raise StopAsyncIteration
         if isinstance(event, Finished):
             self._done = True
         return event
 
     def close(self) -> None:
+        """Cancel the request; a reader waiting for its next event stops at once. Called on the
+        event loop's thread."""
         if not self._done:
             self._done = True
+            self._events.put_nowait(None)
             if self._seq_id is not None:
                 self._engine.cancel(self._seq_id)

@@ -15,6 +15,7 @@
   const form = document.getElementById("composer");
   const textarea = document.getElementById("text");
   const sendButton = document.getElementById("send");
+  const stopButton = document.getElementById("stop");
 
   // id -> {message, element, streamed}: streamed is the text received token by token
   const shown = new Map();
@@ -206,7 +207,8 @@
     }
     status.textContent = message.state === "failed"
       ? `⚠ ${message.error || "The reply failed."}`
-      : message.finish_reason === "length" ? "(reply cut short)" : "";
+      : message.finish_reason === "length" ? "(reply cut short)"
+      : message.finish_reason === "cancelled" ? "(stopped)" : "";
     if (message.role === "assistant" && message.state === "done" && !actions.hasChildNodes()) {
       if (message.offers_person) actions.append(people.offerButton(message.id));
       else actions.append(...people.feedbackButtons(message.id));
@@ -257,8 +259,11 @@
     typingText.textContent = agentTyping ? "An agent is typing" : "SupportBot is typing";
     typingEl.hidden = !(agentTyping || botTyping);
     const online = socket.isOpen();
-    // Not disabled while images upload: a send then waits for them (uploadSettled).
+    // Not disabled while images upload: a send then waits for them (uploadSettled). The visitor
+    // may type while a reply streams, and send once it ends or is stopped.
     sendButton.disabled = !online || isGenerating();
+    stopButton.hidden = !generating.some((e) => e.message.role === "assistant");
+    stopButton.disabled = !online;
     people.updateControls(online);
   }
 
@@ -306,6 +311,14 @@
   }
 
   SupportBot.sendOnSubmitOrEnter(form, textarea, send);
+  stopButton.addEventListener("click", () => {
+    for (const entry of shown.values()) {
+      if (entry.message.role === "assistant" && entry.message.state === "generating") {
+        transmit({ type: "cancel", message_id: entry.message.id });
+      }
+    }
+    stopButton.disabled = true; // reply.end follows with the reply as it was stopped
+  });
   textarea.addEventListener("input", () => {
     textarea.style.height = "auto";
     textarea.style.height = `${textarea.scrollHeight}px`;

@@ -18,6 +18,7 @@ from django.db import DatabaseError
 from supportbot.chat import delivery
 from supportbot.chat.access import browser_language, visitor_conversation
 from supportbot.chat.frames import (
+    CancelFrame,
     EscalateFrame,
     FeedbackFrame,
     FrameError,
@@ -38,6 +39,7 @@ from supportbot.chat.hooks import NotAllowed, people_rules
 from supportbot.chat.rate_limit import VisitorRateLimiter
 from supportbot.chat.replies import ended_among, reply_runner
 from supportbot.chat.shutdown import open_sockets
+from supportbot.chat.stopping import stop_reply
 from supportbot.chat.transcript import as_read
 from supportbot.chat.sockets import DirectDispatchConsumer
 from supportbot.chat.turns import (
@@ -133,6 +135,8 @@ class ChatConsumer(DirectDispatchConsumer):
                 await self._resume(frame.last_message_id)
             elif isinstance(frame, PingFrame):
                 await self.send(pong_frame())
+            elif isinstance(frame, CancelFrame):
+                await stop_reply(reply_runner(), self.conversation_id, frame.message_id)
             else:
                 await self._people_frame(frame)
         except DatabaseError:

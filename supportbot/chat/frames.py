@@ -74,8 +74,15 @@ class TypingFrame(ClientFrame):
     typing: bool = True
 
 
+class CancelFrame(ClientFrame):
+    """The Stop button: end the bot reply `message_id` now, keeping what it said so far."""
+
+    type: Literal["cancel"]
+    message_id: int
+
+
 AnyClientFrame = (
-    SendFrame | ResumeFrame | PingFrame | EscalateFrame | FeedbackFrame | RatingFrame | TypingFrame
+    SendFrame | ResumeFrame | PingFrame | EscalateFrame | FeedbackFrame | RatingFrame | TypingFrame | CancelFrame
 )
 _client_frame = TypeAdapter(Annotated[AnyClientFrame, Field(discriminator="type")])
 

@@ -37,6 +37,7 @@ from supportbot.chat.frames import reply_end_frame, token_frame
 from supportbot.chat.grounding import NO_ANSWER
 from supportbot.chat.hooks import ReplyOutcome, people_rules
 from supportbot.chat.models import Conversation, Message
+from supportbot.chat.stopping import listen_for_stops
 from supportbot.chat.transcript import Transcript, TranscriptMemo, read_transcript, reply_request, settled_transcript
 from supportbot.events.log import record_event
 from supportbot.events.models import Event
@@ -229,6 +230,10 @@ class ReplyRunner:
         # The replies this process runs, and when their lease was last set (monotonic seconds).
         self._leased: dict[int, float] = {}
         self._keeper: asyncio.Task[None] | None = None
+        self._stop_listener: asyncio.Task[None] | None = None
+        # The replies generating in this process now, and those the visitor stopped.
+        self._generations: dict[int, Generation] = {}
+        self._stopped: set[int] = set()
 
     def start_early(self, conversation_id: uuid.UUID, text: str) -> EarlyStart | None:
         known = self.memo.recall(conversation_id)
@@ -271,6 +276,17 @@ class ReplyRunner:
             self._run(conversation_id, reply_id, attempt, sampling, early, on_delta, affinity, opening)
         )
 
+    def stop(self, reply_id: int) -> bool:
+        """The visitor's Stop: end a reply generating in this process now. The engine frees its
+        slot, and the reply keeps the text it had (finish_reason "cancelled"). False when the
+        reply is not generating here."""
+        generation = self._generations.get(reply_id)
+        if generation is None:
+            return False
+        self._stopped.add(reply_id)
+        generation.close()
+        return True
+
     def run_in_background(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         # A fresh context: the caller's would tie the task's database calls to the caller's thread
         # executor (asgiref), which an HTTP request's handler shuts down when it returns.
@@ -311,6 +327,7 @@ class ReplyRunner:
                     transcript = await concurrent_database_sync_to_async(read_transcript)(conversation_id, reply_id)
                     request = reply_request(conversation_id, str(reply_id), transcript, sampling)
                     generation = engine_client().start(request, affinity=affinity)
+                self._generations[reply_id] = generation
                 while True:
                     try:
                         outcome = await _stream(generation, pieces, parts, on_delta)
@@ -326,10 +343,10 @@ class ReplyRunner:
                         restarts += 1
                         generation.close()
                         await pieces.restart()
-                        del parts[1 if quote else 0 :]
+                        del parts[1 if opening else 0 :]
                         for part in parts:
                             await pieces.add(part)
-                        generation = engine_client().start(request, affinity=affinity)
+                        generation = self._generations[reply_id] = engine_client().start(request, affinity=affinity)
         except TimeoutError:
             outcome = Finished("".join(parts), Usage(finish_reason="timeout", error="The reply took too long."))
         except InferenceError as error:
@@ -340,6 +357,10 @@ class ReplyRunner:
         finally:
             if generation is not None:
                 generation.close()
+            self._generations.pop(reply_id, None)
+        if reply_id in self._stopped:
+            self._stopped.discard(reply_id)
+            outcome = Finished("".join(parts), Usage(finish_reason="cancelled"))
         await pieces.flush()  # every piece before the end
         ended = await self._finish(reply_id, attempt, outcome, generation, restarts)
         if transcript is not None and not transcript.from_api:
@@ -386,6 +407,9 @@ class ReplyRunner:
         keeper = self._keeper
         if keeper is None or keeper.done() or keeper.get_loop() is not asyncio.get_running_loop():
             self._keeper = self.run_in_background(self._renew_and_sweep())
+            if self._stop_listener is not None:
+                self._stop_listener.cancel()
+            self._stop_listener = self.run_in_background(listen_for_stops(self))
 
     async def _renew_and_sweep(self) -> None:
         """Every third of a lease: renew this process's leases, and take up lapsed ones."""

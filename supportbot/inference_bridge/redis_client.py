@@ -50,6 +50,7 @@ class RedisGeneration:
         self._deadline = time.monotonic() + self._limit_s
         self._key = ""
         self._events: asyncio.Queue[str] = asyncio.Queue()
+        self._closed = False
         self._lost_workers: set[str] = set()
         self._submitting = asyncio.ensure_future(self._submit())
         self._submitting.add_done_callback(lambda done: done.cancelled() or done.exception())
@@ -84,6 +85,8 @@ class RedisGeneration:
                     text = await self._events.get()
             except TimeoutError:
                 text = None
+            if self._closed:
+                return
             if text is not None:
                 quiet_since = time.monotonic()
                 event, model = event_from_json(text)  # raises InvalidRequest for a refused request
@@ -122,7 +125,10 @@ class RedisGeneration:
             self._key = ""
 
     def close(self) -> None:
-        """Stop waiting; the worker sees the request's marker gone and cancels it."""
+        """Stop waiting (a reader stops at once); the worker sees the request's marker gone and
+        cancels it."""
+        self._closed = True
+        self._events.put_nowait("")
         self._submitting.cancel()
         self._forget()
 
