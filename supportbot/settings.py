@@ -239,10 +239,14 @@ SUPPORTBOT_MAX_BATCH = _env_int("SUPPORTBOT_MAX_BATCH", 16)
 # The bot's way to say it cannot help: the system prompt asks for this marker, generation stops
 # at it (it is never shown or stored) and the conversation goes to a person (agents.triggers).
 HANDOFF_MARKER = "[[HANDOFF]]"
+# Whose customers the bot and the agents speak to (the sample help center's fictional company
+# until set).
+SUPPORTBOT_COMPANY = os.environ.get("SUPPORTBOT_COMPANY", "Lumora")
 SUPPORTBOT_SYSTEM_PROMPT = (
-    "You are SupportBot, a friendly customer-support assistant. Users may attach screenshots of "
-    "their problem. Answer briefly and concretely, in the user's language. If you cannot help, "
-    f"say so in one short sentence and end with {HANDOFF_MARKER} to bring in a person."
+    f"You are SupportBot, the friendly customer-support assistant of {SUPPORTBOT_COMPANY}. Users "
+    "may attach screenshots of their problem. Answer briefly and concretely, in the user's "
+    "language. If you cannot help, say so in one short sentence and end with "
+    f"{HANDOFF_MARKER} to bring in a person."
 )
 # Workers refresh their heartbeat this often; one silent for WORKER_TTL_S counts as dead, and
 # its conversations move to the remaining workers.

@@ -20,36 +20,49 @@ from supportbot.inference_bridge.client import ImageFile
 
 log = logging.getLogger(__name__)
 
+# The model speaks as the support person in the conversation itself: the customer's messages are
+# the user's turns and the team's (bot and agents) its own, so the next turn it writes is the
+# agent's reply. A transcript to summarise from outside had a small model answer as the bot
+# ("I'm not a customer, I'm a support bot").
 DRAFT_PROMPT = (
-    "You help a customer-support agent. Read the conversation and write the agent's next message "
-    "to the customer: brief, concrete and polite, in the customer's language. Write only the "
-    "message itself."
+    "You are a member of the {company} customer-support team, chatting with a customer. Reply to "
+    "the customer's last message as a friendly, competent person: two or three short sentences, "
+    "concrete next steps, in the customer's language. Never say you are a bot or an AI."
 )
-SPEAKERS = {
-    Message.Role.USER: "Customer",
-    Message.Role.ASSISTANT: "SupportBot",
-    Message.Role.AGENT: "Agent",
-    Message.Role.SYSTEM: "Note",
-}
+TEAM = (Message.Role.ASSISTANT, Message.Role.AGENT)
 # The customer's latest screenshots go along (the engine takes at most 8 per message).
 MAX_IMAGES = 4
+# A chat message, not a letter.
+MAX_DRAFT_TOKENS = 120
 FAILED = "No draft could be written."
 
 
 def draft_request(conversation_id: uuid.UUID | str) -> GenerationRequest:
-    """The whole conversation as one message to the model, the newest screenshots attached."""
+    """The conversation as the support person's own chat, the newest screenshots attached."""
     conversation = Conversation.objects.get(pk=conversation_id, source=Conversation.Source.WEB)
-    messages = list(conversation.messages.exclude(text="", attachments=None).prefetch_related("attachments"))
-    lines = [f"{SPEAKERS[m.role]}: {m.text or '(a screenshot)'}" for m in messages]
-    attachments = [a for m in messages for a in m.attachments.all()][-MAX_IMAGES:]
-    prompt = "The conversation so far:\n\n" + "\n".join(lines) + "\n\nWrite the agent's next message."
+    said = (
+        conversation.messages.filter(role__in=(Message.Role.USER, *TEAM))
+        .exclude(text="", attachments=None)
+        .prefetch_related("attachments")
+    )
+    turns: list[ChatMessage] = []
+    for message in said:
+        role = "assistant" if message.role in TEAM else "user"
+        text = message.text or "(a screenshot)"
+        if turns and turns[-1].role == role:  # the bot and then an agent: one turn of the team
+            turns[-1].text += "\n\n" + text
+        else:
+            turns.append(ChatMessage(role, text))
+    attachments = [a for m in said if m.role == Message.Role.USER for a in m.attachments.all()][-MAX_IMAGES:]
+    last_customer = next((turn for turn in reversed(turns) if turn.role == "user"), None)
+    if last_customer is not None:
+        last_customer.images = [ImageFile(a.file.path) for a in attachments]
+    if not turns or turns[-1].role == "assistant":  # the team spoke last: the agent follows up
+        turns.append(ChatMessage("user", "(The customer is waiting for your next message.)"))
     return GenerationRequest(
         session_id="",  # sessionless: the visitor's own cache is left as it is
-        messages=[
-            ChatMessage("system", DRAFT_PROMPT),
-            ChatMessage("user", prompt, images=[ImageFile(a.file.path) for a in attachments]),
-        ],
-        sampling=SamplingParams(max_new_tokens=settings.SUPPORTBOT_MAX_NEW_TOKENS),
+        messages=[ChatMessage("system", DRAFT_PROMPT.format(company=settings.SUPPORTBOT_COMPANY)), *turns],
+        sampling=SamplingParams(max_new_tokens=min(MAX_DRAFT_TOKENS, settings.SUPPORTBOT_MAX_NEW_TOKENS)),
         request_id=f"draft-{conversation_id}",
     )
 

@@ -72,14 +72,18 @@ def test_the_draft_reads_the_whole_conversation_with_its_screenshots():
 
     request = draft_request(conversation.id)
     assert request.session_id == ""  # sessionless: never the visitor's session
-    system, prompt = request.messages
-    assert system.role == "system" and "agent" in system.text
-    assert prompt.text.splitlines()[2:5] == [
-        "Customer: (a screenshot)",
-        "SupportBot: Try again.",
-        "Agent: Hi, I am Alice.",
+    system, *turns = request.messages
+    # Written in the voice of the company's support person, inside the chat: the customer's
+    # messages are the user's turns, the team's (bot and agent) the model's own.
+    assert system.role == "system" and "support team" in system.text and "Lumora" in system.text
+    assert "SupportBot" not in system.text
+    assert [(t.role, t.text) for t in turns[:2]] == [
+        ("user", "(a screenshot)"),
+        ("assistant", "Try again.\n\nHi, I am Alice."),
     ]  # the empty failed reply is left out
-    assert len(prompt.images) == 1
+    assert turns[-1].role == "user"  # the model writes the agent's next message
+    assert len(turns[0].images) == 1
+    assert request.sampling.max_new_tokens <= 120  # a chat message, not a letter
 
 
 @pytest.mark.slow
