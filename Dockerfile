@@ -33,7 +33,7 @@ RUN python_packages=(); \
     command -v python3 >/dev/null || python_packages=(python3 python3-venv); \
     apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        tesseract-ocr "${python_packages[@]}" \
+        tesseract-ocr tesseract-ocr-chi-sim "${python_packages[@]}" \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed uid well above the base images' own users (Ubuntu's "ubuntu" is 1000).
