@@ -3,37 +3,55 @@ detail for the record, or None. Pure reads: the handoff module acts on the answe
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 
+from supportbot.agents import intent
 from supportbot.agents.models import Handoff, MessageFeedback, ModerationRule
 from supportbot.chat.hooks import ReplyOutcome
 from supportbot.chat.models import Conversation, Message
 
-# Whole English words (so "agentic" or "humane" do not count) and Chinese phrases.
-_ASK_FOR_HUMAN = re.compile(
-    r"\b(human|humans|agent|real person|representative|operator|live person)\b"
-    r"|转人工|人工客服|人工服务|真人|客服人员",
-    re.IGNORECASE,
-)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Trigger:
     reason: Handoff.Reason
     detail: str
+    priority: int = 0  # 1: the visitor is upset (agents take it first)
 
 
 def _normalized(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
+def _intent(text: str) -> intent.Intent | None:
+    """The message's intents (agents/intent.py), or None if the model cannot answer: a chat turn
+    never fails for it (logged, and the other rules still run)."""
+    try:
+        return intent.classify(text)
+    except Exception:
+        log.exception("intent model failed; no intent-based handoff for this message")
+        return None
+
+
 def asks_for_human(text: str) -> Trigger | None:
-    found = _ASK_FOR_HUMAN.search(text)
-    return Trigger(Handoff.Reason.USER_WORDS, f"asked for {found.group(0)!r}") if found else None
+    """The visitor asks for a person in any wording ("can someone from your team call me",
+    "让客服联系我"), by the intent model, not by listed words."""
+    found = _intent(text)
+    if found is None or not found.wants_person:
+        return None
+    return Trigger(Handoff.Reason.USER_WORDS, f"asked for a person (intent {found.person_score:.2f})")
+
+
+def is_upset(text: str) -> bool:
+    """The visitor sounds angry or is complaining (threatens to leave, a chargeback)."""
+    found = _intent(text)
+    return bool(found and found.upset)
 
 
 def abusive(text: str) -> Trigger | None:
@@ -66,13 +84,15 @@ def repeated_question(text: str, earlier_questions: Sequence[str]) -> Trigger | 
 
 
 def on_user_message(text: str, earlier_questions: Sequence[str]) -> Trigger | None:
-    """Rules on a new visitor message, checked before it is stored (the repeat counts it)."""
-    return (
+    """Rules on a new visitor message, checked before it is stored (the repeat counts it). An
+    upset visitor's handoff goes ahead of the others in the queue."""
+    trigger = (
         asks_for_human(text)
         or abusive(text)
         or moderated(text)
         or repeated_question(text, earlier_questions)
     )
+    return replace(trigger, priority=1) if trigger is not None and is_upset(text) else trigger
 
 
 def bot_gave_up(outcome: ReplyOutcome) -> Trigger | None:

@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from inference.types import Finished, Usage
 from supportbot.agents.models import Handoff
+from supportbot.chat import transcript
 from supportbot.chat.models import Conversation, Message
 from supportbot.events.models import Event
 from supportbot.chat.replies import HANDING_OVER, finish
@@ -44,7 +45,13 @@ def handoff_reason(conversation: Conversation) -> str | None:
     return handoff.reason if handoff else None
 
 
-async def test_the_marker_ends_the_reply_unseen_and_hands_over():
+async def test_the_marker_ends_the_reply_unseen_and_hands_over(monkeypatch):
+    # The random model's greedy answer repeats itself, which the engine would cut to one copy:
+    # keep the whole of it, so that it is long enough to cut a marker from.
+    plain = transcript.reply_sampling
+    monkeypatch.setattr(
+        transcript, "reply_sampling", lambda sampling=None, from_api=False: plain({**(sampling or {}), "ignore_eos": True, "max_new_tokens": 48}, from_api)
+    )
     _, frames = await turn(QUESTION)
     full = frames[-1]["message"]["text"]
     assert len(full) >= 6, full

@@ -1,0 +1,134 @@
+"""The "wants a person" / "upset" intent model (supportbot/agents/intent.py) on the fixed labelled
+set bench/handoff_cases.py, and its use by the handoff rules. No server, no timing: about a second."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import handoff
+from bench.handoff_cases import CASES
+from supportbot.agents import intent, triggers
+from supportbot.agents.models import Handoff
+
+TRAIN = [c for c in CASES if c.split == "train"]
+TEST = [c for c in CASES if c.split == "test"]
+
+
+def rates(lang: str, label: str = "wants_person") -> tuple[float, float]:
+    """Recall and false-positive rate of the committed model on the held-out cases of `lang`."""
+    mine = [c for c in TEST if c.lang == lang]
+    pos = [getattr(intent.classify(c.text), label) for c in mine if getattr(c, label)]
+    neg = [getattr(intent.classify(c.text), label) for c in mine if not getattr(c, label)]
+    return sum(pos) / len(pos), sum(neg) / len(neg)
+
+
+def test_the_set_is_large_bilingual_and_split_about_a_third_per_language_and_label():
+    assert len(CASES) >= 200 and len({c.text for c in CASES}) == len(CASES)
+    for lang in ("en", "zh"):
+        mine = [c for c in CASES if c.lang == lang]
+        assert 0.4 <= len(mine) / len(CASES) <= 0.6
+        for person in (True, False):
+            group = [c for c in mine if c.wants_person == person]
+            share = sum(c.split == "test" for c in group) / len(group)
+            assert 0.25 <= share <= 0.4, (lang, person, share)
+
+
+def test_the_committed_model_was_trained_on_the_current_train_split():
+    data = json.loads(intent.MODEL_FILE.read_text(encoding="utf-8"))
+    assert data["trained_on"] == intent.fingerprint([(c.text, c.wants_person, c.upset) for c in TRAIN]), (
+        "bench/handoff_cases.py changed: run python bench/handoff.py --write-model"
+    )
+
+
+def test_retraining_gives_the_committed_model():
+    again = handoff.model_file_data(TRAIN)["ngram"]
+    committed = json.loads(intent.MODEL_FILE.read_text(encoding="utf-8"))["ngram"]
+    assert again["ngrams"].keys() == committed["ngrams"].keys()
+    assert again["bias"] == pytest.approx(committed["bias"], abs=1e-3)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_held_out_quality_does_not_fall_below_what_was_measured(lang):
+    # The measured held-out levels when the model was chosen (bench/handoff.py --json): a gate
+    # against regressions. The issue's targets (recall >= 0.97, false handoffs <= 0.02) are not
+    # met yet: see supportbot/agents/intent.py.
+    floor = {"en": (0.95, 0.07), "zh": (0.80, 0.15)}[lang]
+    recall, false_rate = rates(lang)
+    assert recall >= floor[0] and false_rate <= floor[1], (recall, false_rate)
+
+
+HARD_NEGATIVES = [
+    "Is the export human-readable?",
+    "My browser's user agent string shows an old version, does that matter?",
+    "How do I buy 5 more agent seats?",
+    "What's the per person pricing for the team plan?",
+    "No need for a human, the article fixed it.",
+    "人工智能功能怎么开启",
+    "人工费包含在安装价格里吗",
+    "客服坐席怎么加购",
+    "摄像头能识别人形吗",
+    "代理设置在哪里改",
+]
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negatives_from_the_set_are_not_handoffs(text):
+    assert any(c.text == text and not c.wants_person for c in CASES)
+    assert not intent.classify(text).wants_person
+    assert triggers.asks_for_human(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Paraphrases in none of the cases.
+        "could somebody from support give me a call?",
+        "I would like to talk to one of your staff",
+        "is there someone I can speak to",
+        "请让工作人员联系我",
+        "能不能找个人帮我处理一下",
+        "麻烦让你们同事给我回个电话",
+    ],
+)
+def test_paraphrases_in_either_language_ask_for_a_person(text):
+    assert all(c.text != text for c in CASES)
+    assert intent.classify(text).wants_person
+
+
+def test_asks_for_human_returns_the_user_words_trigger_with_the_score():
+    found = triggers.asks_for_human("can someone from your team call me")
+    assert found is not None and found.reason == Handoff.Reason.USER_WORDS
+    assert found.detail.startswith("asked for a person (intent 0.")
+    assert triggers.asks_for_human("my browser's user agent string is weird") is None
+
+
+def test_upset_is_exposed_and_independent():
+    assert triggers.is_upset("Worst purchase I've ever made, I want my money back")
+    assert not triggers.is_upset("How long does shipping take to Canada?")
+    both = intent.classify("This is ridiculous, get me a manager NOW")
+    assert both.wants_person and both.upset
+
+
+def test_a_failing_model_never_fails_the_turn(monkeypatch):
+    def broken(text):
+        raise OSError("model file missing")
+
+    monkeypatch.setattr(intent, "classify", broken)
+    assert triggers.asks_for_human("I want a human") is None
+    assert triggers.is_upset("this is awful") is False
+    assert intent.classify is broken
+
+
+def test_empty_and_odd_messages_are_neither():
+    for text in ["", "   ", "???", "👍"]:
+        found = intent.classify(text)
+        assert not found.wants_person
+
+
+def test_an_upset_request_for_a_person_goes_first_in_the_queue():
+    calm = triggers.on_user_message("Could a person from your team help me with my invoice please?", [])
+    upset = triggers.on_user_message("This is ridiculous, third time I ask, get me a real person NOW or I cancel", [])
+    assert calm is not None and upset is not None
+    assert (calm.priority, upset.priority) == (0, 1)
