@@ -40,7 +40,8 @@ window.SupportBot.consoleConversation = ({ transmit, onSwitch, onShown }) => {
     current = { id: detail.conversation_id, status: detail.status };
     conversationEl.hidden = false;
     pickHint.hidden = true;
-    $("conversation-title").textContent = `Conversation ${detail.conversation_id.slice(0, 8)}`;
+    $("conversation-title").textContent = detail.title;
+    $("conversation-reason").textContent = detail.reason_text ? `· ${detail.reason_text}` : "";
     $("summary").textContent = detail.summary || "";
     $("conversation-owner").textContent = detail.owner ? `owned by ${detail.owner}` : "unclaimed";
     const badge = $("conversation-status");

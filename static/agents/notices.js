@@ -1,4 +1,5 @@
-// The agent console's notice bar: errors (red) and news such as an offer (blue).
+// The agent console's notice bar: errors (red) and news (blue). Offers have cards of their own
+// (offers.js), which stay until the agent answers them.
 "use strict";
 
 window.SupportBot = window.SupportBot || {};
@@ -15,16 +16,5 @@ window.SupportBot.consoleNotices = () => {
     hideTimer = setTimeout(() => { noticeEl.hidden = true; }, 8000);
   }
 
-  // A conversation offered to this agent by assignment, or given to them by another agent.
-  function showOffer(offer) {
-    const summary = offer.summary || "no summary";
-    show(
-      offer.transferred_by
-        ? `${offer.transferred_by} transferred a conversation to you: ${summary}`
-        : `A conversation is waiting for you: ${summary}`,
-      "info",
-    );
-  }
-
-  return { show, showOffer };
+  return { show };
 };

@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from supportbot.agents.labels import conversation_title_of, reason_in_words, with_titles
 
 from supportbot.agents.models import (
     AgentProfile,
@@ -25,9 +29,20 @@ class AgentProfileAdmin(admin.ModelAdmin):
 
 @admin.register(Handoff)
 class HandoffAdmin(admin.ModelAdmin):
-    list_display = ["conversation", "reason", "team", "priority", "owner", "created_at", "ended_at"]
+    list_display = ["titled", "reason_words", "team", "priority", "owner", "created_at", "ended_at"]
     list_filter = ["reason", "team", ("ended_at", admin.EmptyFieldListFilter)]
     raw_id_fields = ["conversation"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Handoff]:
+        return with_titles(super().get_queryset(request), "conversation_id")
+
+    @admin.display(description="conversation", ordering="first_question")
+    def titled(self, handoff: Handoff) -> str:
+        return conversation_title_of(handoff)
+
+    @admin.display(description="reason", ordering="reason")
+    def reason_words(self, handoff: Handoff) -> str:
+        return reason_in_words(handoff.reason)
 
 
 @admin.register(CannedResponse)
@@ -45,7 +60,14 @@ class ModerationRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Rating)
 class RatingAdmin(admin.ModelAdmin):
-    list_display = ["handoff", "score", "comment", "created_at"]
+    list_display = ["conversation", "score", "comment", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Rating]:
+        return with_titles(super().get_queryset(request), "handoff__conversation_id")
+
+    @admin.display(description="conversation")
+    def conversation(self, rating: Rating) -> str:
+        return conversation_title_of(rating)
 
 
 @admin.register(WebhookEndpoint)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from supportbot.agents.models import AgentProfile, ConsolePresence, Handoff, Team
+from supportbot.events.models import Event
 
 
 def team_for(reason: str) -> Team | None:
@@ -61,13 +64,28 @@ def pick_agent(
     return next(iter(available_agents(team, exclude_user_ids, now)), None)
 
 
-def offer(handoff: Handoff, now: datetime | None = None) -> AgentProfile | None:
-    """Offer the handoff to the next agent (not the one it was offered to before)."""
+def decliners(handoff: Handoff) -> set[int]:
+    """Who declined this handoff already: their assignment events (agents.offers) say so."""
+    return set(
+        Event.objects.filter(
+            kind=Event.Kind.ASSIGNMENT,
+            conversation_id=handoff.conversation_id,
+            created_at__gte=handoff.created_at,
+            data__has_key="declined_by",
+        ).values_list("data__declined_by", flat=True)
+    )
+
+
+def offer(handoff: Handoff, now: datetime | None = None, declined_by: Iterable[int] = ()) -> AgentProfile | None:
+    """Offer the handoff to the next agent (not the one it was offered to before). Agents who
+    declined it (`declined_by`, and those before) are never offered it again: it waits in the
+    queue instead."""
     now = now or timezone.now()
-    excluded = [handoff.offered_to_id] if handoff.offered_to_id else []
+    declined = set(declined_by) | decliners(handoff)
+    excluded = {handoff.offered_to_id, *declined} - {None}
     profile = pick_agent(handoff.team, excluded, now) or (
-        # Nobody else has room: the same agent is better than nobody.
-        pick_agent(handoff.team, (), now) if excluded else None
+        # Nobody else has room: the same agent is better than nobody, unless they declined.
+        pick_agent(handoff.team, declined, now) if excluded and handoff.offered_to_id not in declined else None
     )
     handoff.offered_to = profile.user if profile else None
     handoff.offered_at = now
@@ -75,3 +93,20 @@ def offer(handoff: Handoff, now: datetime | None = None) -> AgentProfile | None:
     if profile is not None:
         AgentProfile.objects.filter(pk=profile.pk).update(last_offered_at=now)
     return profile
+
+
+def availability(user: AbstractBaseUser, now: datetime | None = None) -> dict[str, Any]:
+    """Whether offers can reach this agent, and if not why, for the console to say so plainly:
+    `no_profile` (only agents with a profile are offered conversations: an admin creates one),
+    `at_capacity` (as many active conversations and unclaimed offers as their limit), else
+    `available`. Being offline is the console's own knowledge: its socket is closed."""
+    profile = AgentProfile.objects.filter(user=user).select_related("team").first()
+    if profile is None:
+        return {"state": "no_profile", "team": None, "load": 0, "limit": 0}
+    load = (
+        Handoff.objects.filter(owner=user, ended_at=None).count()
+        + Handoff.objects.filter(offered_to=user, owner=None, ended_at=None).count()
+    )
+    online = user.pk in online_user_ids(now)
+    state = "at_capacity" if load >= profile.max_concurrent else "available" if online else "offline"
+    return {"state": state, "team": profile.team.name, "load": load, "limit": profile.max_concurrent}

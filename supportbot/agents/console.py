@@ -12,9 +12,10 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
 
-from supportbot.agents import handoff, queue
+from supportbot.agents import handoff, offers, queue
 from supportbot.agents.drafts import request_draft
 from supportbot.agents.models import ConsolePresence
+from supportbot.agents.unread import mark_read
 from supportbot.chat import delivery
 from supportbot.chat.frames import ClientFrame, PingFrame, error_frame, pong_frame, typing_frame
 from supportbot.chat.frames import TypingFrame as VisitorTypingFrame
@@ -25,9 +26,10 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
 class ConversationFrame(ClientFrame):
-    """open (show it, subscribe), claim, resolve, reopen, hand_back: one conversation each."""
+    """open (show it, subscribe, mark it read), claim, resolve, reopen, hand_back, decline (the
+    offer of it), read (everything in it so far): one conversation each."""
 
-    type: Literal["open", "claim", "resolve", "reopen", "hand_back"]
+    type: Literal["open", "claim", "resolve", "reopen", "hand_back", "decline", "read"]
     conversation_id: uuid.UUID
 
 
@@ -69,6 +71,7 @@ ACTIONS = {
     "resolve": handoff.resolve,
     "reopen": handoff.reopen,
     "hand_back": handoff.hand_back,
+    "decline": offers.decline,
 }
 
 
@@ -150,6 +153,8 @@ class ConsoleConsumer(DirectDispatchConsumer):
                 await self._suggest(conversation_id)
             elif frame.type == "open":
                 await self._open(conversation_id)
+            elif frame.type == "read":
+                await self._read(conversation_id)
             else:
                 done = await database_sync_to_async(ACTIONS[frame.type])(conversation_id, self.user)
                 if done is False:
@@ -166,6 +171,11 @@ class ConsoleConsumer(DirectDispatchConsumer):
         else:
             await self.send(error_frame("unavailable", NO_WORKER))
 
+    async def _read(self, conversation_id: uuid.UUID) -> None:
+        """Read marks are the agent's own: only this socket's queue changes (its unread counts)."""
+        await database_sync_to_async(mark_read)(self.user, conversation_id)
+        await self._send_queue()
+
     async def _open(self, conversation_id: uuid.UUID) -> None:
         detail = await database_sync_to_async(queue.conversation_detail)(conversation_id, self.user)
         if detail is None:
@@ -180,6 +190,7 @@ class ConsoleConsumer(DirectDispatchConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         self.following = conversation_id
         await self.send(json.dumps({"type": "conversation", **detail}))
+        await self._read(conversation_id)
 
 
 def _conversation_groups(conversation_id: uuid.UUID) -> tuple[str, str]:

@@ -97,6 +97,7 @@ def _escalate_locked(conversation: Conversation, trigger: Trigger, now: datetime
         detail=trigger.detail[:300],
         summary=summarize(conversation, trigger),
         team=assignment.team_for(trigger.reason),
+        priority=trigger.priority,
         created_at=now,
     )
     _set_status(conversation, Status.PENDING, JOINING.get(trigger.reason, BOT_HANDS_OVER))
@@ -119,7 +120,9 @@ def _offer(handoff: Handoff, now: datetime) -> None:
         team=handoff.team.name if handoff.team else None,
     )
     if profile is not None:
-        notify.offer_to_agent(profile.user_id, handoff.conversation_id, handoff.summary)
+        notify.offer_to_agent(
+            profile.user_id, handoff.conversation_id, handoff.summary, reason=handoff.reason
+        )
 
 
 def claim(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> bool:
@@ -153,7 +156,9 @@ def transfer(
             handoff.owner = handoff.offered_to = to_agent
             handoff.save(update_fields=["owner", "offered_to"])
             _set_status(conversation, Status.OPEN, f"{display_name(to_agent)} has joined the conversation.")
-            notify.offer_to_agent(to_agent.pk, conversation.id, handoff.summary, display_name(actor))
+            notify.offer_to_agent(
+                to_agent.pk, conversation.id, handoff.summary, display_name(actor), handoff.reason
+            )
         else:
             handoff.owner, handoff.claimed_at = None, None
             if to_team_id is not None:
@@ -311,9 +316,14 @@ def escalate_in_transaction(conversation: Conversation, trigger: Trigger) -> Han
 
 
 def relay_visitor_message(conversation: Conversation, message: Message) -> None:
-    """A visitor message while people own the conversation goes to the consoles, not the bot."""
+    """A visitor message while people own the conversation goes to the consoles, not the bot;
+    the agent who owns it (or is offered it) is alerted wherever their console is."""
     payload = message_payload(message)
     notify.to_console_viewers(conversation.id, {"type": "message", "message": payload})
+    handoff = active_handoff(conversation.id)
+    agent_id = handoff and (handoff.owner_id or handoff.offered_to_id)
+    if agent_id:
+        notify.visitor_wrote(agent_id, conversation, message)
     notify.queue_changed(conversation.id, conversation.status)
 
 

@@ -106,6 +106,22 @@ class Handoff(models.Model):
         return f"Handoff of {self.conversation_id} ({self.reason})"
 
 
+class ReadMark(models.Model):
+    """How far an agent has read a conversation: the console's unread counts are the visitor's
+    messages after this one. Kept on the server so that a reload or a second tab agrees."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    # The id of the newest message the agent has seen (0: none yet).
+    last_read_message_id = models.BigIntegerField(default=0)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "conversation"], name="one_read_mark_per_agent_and_conversation")
+        ]
+
+
 class Note(models.Model):
     """A private note between agents; never sent to the visitor."""
 

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 
+from supportbot.agents.labels import conversation_title, reason_in_words, shorten
 from supportbot.chat.delivery import (
     CONSOLE_QUEUE_GROUP,
     console_agent_group,
@@ -18,6 +19,10 @@ from supportbot.chat.delivery import (
     conversation_group,
     send_after_commit,
 )
+from supportbot.chat.models import Conversation, Message
+
+# How much of a visitor's message the console's alert quotes.
+PREVIEW_CHARS = 140
 
 
 def to_visitor(conversation_id: uuid.UUID | str, frame: dict[str, Any]) -> None:
@@ -36,24 +41,34 @@ def queue_changed(conversation_id: uuid.UUID | str, status: str) -> None:
 
 
 def offer_to_agent(
-    user_id: int, conversation_id: uuid.UUID | str, summary: str, transferred_by: str = ""
+    user_id: int,
+    conversation_id: uuid.UUID | str,
+    summary: str,
+    transferred_by: str = "",
+    reason: str = "",
 ) -> None:
     """Live push to the agent's console and a mail, both after commit. `transferred_by`: the
-    agent who gave the conversation to this one, who owns it already (no claim needed)."""
+    agent who gave the conversation to this one, who owns it already (no claim needed). The
+    console shows the offer until it is taken or declined, with a sound and a desktop alert."""
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    title = conversation_title(conversation) if conversation else str(conversation_id)
     send_after_commit(
         console_agent_group(user_id),
         {
             "type": "offer",
             "conversation_id": str(conversation_id),
+            "title": title,
+            "reason": reason or None,
+            "reason_text": reason_in_words(reason) if reason else None,
             "summary": summary,
             "transferred_by": transferred_by or None,
         },
     )
     if transferred_by:
-        subject = f"{transferred_by} transferred a conversation to you"
+        subject = f"{transferred_by} transferred a conversation to you: {title}"
         body = f"{summary}\n\nIt is yours now: open the agent console."
     else:
-        subject = "A conversation is waiting for you"
+        subject = f"A conversation is waiting for you: {title}"
         body = f"{summary}\n\nOpen the agent console to claim it."
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is not None and user.email:
@@ -61,6 +76,21 @@ def offer_to_agent(
             lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True),
             robust=True,
         )
+
+
+def visitor_wrote(user_id: int, conversation: Conversation, message: Message) -> None:
+    """The agent who owns (or is offered) the conversation hears of each visitor message, even
+    while another conversation is on their screen: their console sounds and alerts."""
+    send_after_commit(
+        console_agent_group(user_id),
+        {
+            "type": "visitor.message",
+            "conversation_id": str(conversation.id),
+            "title": conversation_title(conversation),
+            "message_id": message.id,
+            "text": shorten(message.text, PREVIEW_CHARS) if message.text else "(a screenshot)",
+        },
+    )
 
 
 def alert_supervisors(subject: str, body: str, extra_addresses: list[str]) -> None:

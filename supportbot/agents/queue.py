@@ -1,29 +1,77 @@
-"""What the console shows: the queue (pending / mine / all) and one conversation in full."""
+"""What the console shows: the queue (pending / mine / all; each row titled by its visitor and
+first question, with its last message, unread count and reason in words) and one conversation in
+full."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from supportbot.agents.assignment import available_agents
+from supportbot.agents.assignment import availability, available_agents
+from supportbot.agents.labels import (
+    NO_QUESTION,
+    TITLE_QUESTION_CHARS,
+    conversation_title,
+    first_question_of,
+    reason_in_words,
+    shorten,
+    title,
+    visitor_label,
+)
 from supportbot.agents.models import CannedResponse, Handoff, Note, Team, display_name
+from supportbot.agents.unread import with_unread
 from supportbot.chat.frames import message_payload
-from supportbot.chat.models import Conversation
+from supportbot.chat.models import Conversation, Message
 
 ALL_LIMIT = 100
+# How much of the last message a queue row shows.
+LAST_MESSAGE_CHARS = 90
+ROLE_WORDS = {"user": "Visitor", "assistant": "Bot", "agent": "Agent", "system": ""}
 
 
-def _row(handoff: Handoff) -> dict[str, Any]:
+def _last_message() -> QuerySet[Message]:
+    """The newest visitor, bot or agent message (system notices say nothing about the problem)."""
+    return Message.objects.filter(conversation_id=OuterRef("conversation_id")).exclude(role=Message.Role.SYSTEM)
+
+
+def _rows(user: Any) -> QuerySet[Handoff]:
+    latest = _last_message().order_by("-id")
+    return with_unread(
+        Handoff.objects.filter(ended_at=None).select_related("conversation", "team", "owner"), user
+    ).annotate(
+        first_question=first_question_of("conversation_id"),
+        last_text=Subquery(latest.values("text")[:1]),
+        last_role=Subquery(latest.values("role")[:1]),
+    )
+
+
+def _row(handoff: Handoff, user: Any) -> dict[str, Any]:
+    conversation = handoff.conversation
+    visitor = visitor_label(conversation.visitor_id, conversation.source)
+    last_text = shorten(handoff.last_text, LAST_MESSAGE_CHARS) if handoff.last_text else ""
+    if handoff.last_role == Message.Role.USER and not last_text:
+        last_text = "(a screenshot)"
     return {
         "conversation_id": str(handoff.conversation_id),
-        "status": handoff.conversation.status,
+        "status": conversation.status,
+        "visitor": visitor,
+        "title": title(visitor, handoff.first_question),
+        "question": shorten(handoff.first_question or NO_QUESTION, TITLE_QUESTION_CHARS),
+        "last_message": (
+            {"role": handoff.last_role, "who": ROLE_WORDS[handoff.last_role], "text": last_text}
+            if handoff.last_role
+            else None
+        ),
+        "unread": handoff.unread,
         "reason": handoff.reason,
+        "reason_text": reason_in_words(handoff.reason),
         "team": handoff.team.name if handoff.team else None,
         "priority": handoff.priority,
         "owner": handoff.owner.get_username() if handoff.owner else None,
-        "offered_to_me": False,
+        "offered_to_me": handoff.owner_id is None and handoff.offered_to_id == user.pk,
         "waiting_s": int((timezone.now() - handoff.created_at).total_seconds()),
         "summary": handoff.summary,
     }
@@ -31,15 +79,12 @@ def _row(handoff: Handoff) -> dict[str, Any]:
 
 def snapshot(user: Any) -> dict[str, Any]:
     """Pending handoffs (highest priority, then longest waiting, first), the agent's own, and
-    every active one for supervisors."""
-    active = Handoff.objects.filter(ended_at=None).select_related("conversation", "team", "owner")
-    pending = [
-        {**_row(h), "offered_to_me": h.offered_to_id == user.pk}
-        for h in active.filter(owner=None).order_by("-priority", "created_at")
-    ]
-    mine = [_row(h) for h in active.filter(owner=user).order_by("created_at")]
+    every active one for supervisors; with whether offers can reach this agent."""
+    active = _rows(user)
+    pending = [_row(h, user) for h in active.filter(owner=None).order_by("-priority", "created_at")]
+    mine = [_row(h, user) for h in active.filter(owner=user).order_by("created_at")]
     everyone = (
-        [_row(h) for h in active.order_by("created_at")[:ALL_LIMIT]]
+        [_row(h, user) for h in active.order_by("created_at")[:ALL_LIMIT]]
         if user.has_perm("agents.supervise")
         else []
     )
@@ -48,6 +93,7 @@ def snapshot(user: Any) -> dict[str, Any]:
         "mine": mine,
         "all": everyone,
         "counts": {"pending": len(pending), "mine": len(mine), "all": active.count()},
+        "availability": availability(user),
     }
 
 
@@ -59,6 +105,9 @@ def conversation_detail(conversation_id: uuid.UUID, user: Any) -> dict[str, Any]
     messages = conversation.messages.prefetch_related("attachments")
     return {
         "conversation_id": str(conversation.id),
+        "title": conversation_title(conversation),
+        "visitor": visitor_label(conversation.visitor_id, conversation.source),
+        "reason_text": reason_in_words(handoff.reason) if handoff else None,
         "status": conversation.status,
         "summary": handoff.summary if handoff else "",
         "owner": handoff.owner.get_username() if handoff and handoff.owner else None,

@@ -4,7 +4,7 @@ option, and it cannot make anything up."""
 
 from __future__ import annotations
 
-from supportbot.agents.models import Handoff
+from supportbot.agents.labels import reason_in_words
 from supportbot.agents.triggers import Trigger
 from supportbot.chat.models import Conversation, Message
 
@@ -22,7 +22,7 @@ def summarize(conversation: Conversation, trigger: Trigger) -> str:
     replies = [m for m in messages if m.role == Message.Role.ASSISTANT]
     failed = sum(m.finish_reason == Message.FinishReason.ERROR for m in replies)
     screenshots = conversation.attachments.exclude(message=None).count()
-    lines = [f"Handed over ({Handoff.Reason(trigger.reason).label.lower()}): {trigger.detail}."]
+    lines = [f"Handed over ({reason_in_words(trigger.reason)}): {trigger.detail}."]
     if asked:
         lines.append(f"First question: {_quote(asked[0].text)}")
     if len(asked) > 1:

@@ -44,7 +44,9 @@ def enforce_handoff_sla(now: datetime | None = None) -> int:
             handoff.save(update_fields=["priority", "sla_breaches"])
             profile = assignment.offer(handoff, now)
             if profile is not None:
-                notify.offer_to_agent(profile.user_id, handoff.conversation_id, handoff.summary)
+                notify.offer_to_agent(
+                    profile.user_id, handoff.conversation_id, handoff.summary, reason=handoff.reason
+                )
             waited = int((now - handoff.created_at).total_seconds())
             record_event(
                 Event.Kind.ASSIGNMENT,

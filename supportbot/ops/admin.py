@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from supportbot.agents.labels import DELETED, conversation_title, conversation_title_of, with_titles
 from supportbot.chat.models import Attachment, Conversation, Message
 from supportbot.events.models import Event
 from supportbot.ops import audit, filters
@@ -27,17 +28,29 @@ from supportbot.ops.privacy import delete_conversations
 from supportbot.ops.search import matching_messages
 
 
-def conversation_link(conversation_id: Any, anchor: str = "") -> str:
+def conversation_link(row: Any, anchor: str = "") -> str:
+    """A link to the transcript, titled by the visitor and the first question; `row` was
+    annotated by TitledConversationsAdmin (labels.with_titles)."""
+    conversation_id = getattr(row, "conversation_id", None)
     if conversation_id is None:
         return "–"
+    title = conversation_title_of(row)
+    if title == DELETED:
+        return title  # nothing to link to: the audit log outlives what it records
     url = reverse("admin:chat_conversation_change", args=[conversation_id])
-    return format_html('<a href="{}{}">{}…</a>', url, anchor, str(conversation_id)[:8])
+    return format_html('<a href="{}{}">{}</a>', url, anchor, title)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Logs are evidence: nobody adds or edits them here, and only conversations are deleted."""
+    """Logs are evidence: nobody adds or edits them here, and only conversations are deleted.
+    Rows that point at a conversation (`conversation_field`) carry what titles it."""
 
     list_per_page = 50
+    conversation_field: str | None = "conversation_id"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        return with_titles(queryset, self.conversation_field) if self.conversation_field else queryset
 
     class Media:
         css = {"all": ["ops/ops.css"]}  # the date range filter's form
@@ -56,7 +69,7 @@ class ExportAdmin(ReadOnlyAdmin):
     """Admin actions that stream the messages of the selected rows (or of every row the filters
     matched, with "select all") as CSV or JSON Lines."""
 
-    actions = ["export_csv", "export_jsonl"]
+    actions = ["export_csv", "export_csv_for_spreadsheets", "export_jsonl"]
 
     def messages_of(self, queryset: QuerySet) -> QuerySet[Message]:
         raise NotImplementedError
@@ -67,6 +80,13 @@ class ExportAdmin(ReadOnlyAdmin):
     @admin.action(description="Export their messages as CSV", permissions=["export"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponseBase:
         return export_response(request, self.messages_of(queryset), "csv", self.opts.model_name)
+
+    @admin.action(
+        description="Export their messages as CSV for Excel (UTF-8 with BOM, shows Chinese right)",
+        permissions=["export"],
+    )
+    def export_csv_for_spreadsheets(self, request: HttpRequest, queryset: QuerySet) -> HttpResponseBase:
+        return export_response(request, self.messages_of(queryset), "csv", self.opts.model_name, bom=True)
 
     @admin.action(description="Export their messages as JSON Lines", permissions=["export"])
     def export_jsonl(self, request: HttpRequest, queryset: QuerySet) -> HttpResponseBase:
@@ -105,7 +125,8 @@ class MessageTextSearchAdmin(ExportAdmin):
 
 @admin.register(Conversation)
 class ConversationAdmin(MessageTextSearchAdmin):
-    list_display = ["short_id", "source", "status", "message_count", "language", "created_at", "updated_at"]
+    list_display = ["titled", "source", "status", "message_count", "language", "created_at", "updated_at"]
+    conversation_field = "pk"
     list_filter = [
         "status",
         "source",
@@ -127,9 +148,9 @@ class ConversationAdmin(MessageTextSearchAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Conversation]:
         return super().get_queryset(request).annotate(message_count=Count("messages", distinct=True))
 
-    @admin.display(description="conversation", ordering="id")
-    def short_id(self, conversation: Conversation) -> str:
-        return f"{str(conversation.id)[:8]}…"
+    @admin.display(description="conversation", ordering="first_question")
+    def titled(self, conversation: Conversation) -> str:
+        return conversation_title_of(conversation)
 
     @admin.display(description="messages", ordering="message_count")
     def message_count(self, conversation: Conversation) -> int:
@@ -175,11 +196,13 @@ class ConversationAdmin(MessageTextSearchAdmin):
         if conversation is None or not self.has_view_permission(request, conversation):
             raise Http404("No such conversation.")
         audit.record(request.user, AuditEntry.Action.VIEW, conversation.id)
+        title = conversation_title(conversation)
         transcript = conversation.messages.prefetch_related("attachments").select_related("feedback")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Transcript of {conversation.id}",
+            "title": f"Transcript of {title}",
+            "conversation_title": title,
             "conversation": conversation,
             "transcript": transcript,
             "escalations": conversation.handoffs.select_related("team", "owner", "rating"),
@@ -220,7 +243,7 @@ class MessageAdmin(MessageTextSearchAdmin):
 
     @admin.display(description="conversation", ordering="conversation_id")
     def conversation_column(self, message: Message) -> str:
-        return conversation_link(message.conversation_id, f"#message-{message.id}")
+        return conversation_link(message, f"#message-{message.id}")
 
     @admin.display(description="text")
     def excerpt(self, message: Message) -> str:
@@ -256,7 +279,7 @@ class EscalationAdmin(ExportAdmin):
 
     @admin.display(description="conversation", ordering="conversation_id")
     def conversation_column(self, escalation: Escalation) -> str:
-        return conversation_link(escalation.conversation_id)
+        return conversation_link(escalation)
 
     @admin.display(description="rating", ordering="rating__score")
     def score(self, escalation: Escalation) -> str:
@@ -277,7 +300,7 @@ class EventAdmin(ReadOnlyAdmin):
 
     @admin.display(description="conversation", ordering="conversation_id")
     def conversation_column(self, event: Event) -> str:
-        return conversation_link(event.conversation_id)
+        return conversation_link(event)
 
 
 @admin.register(Attachment)
@@ -287,7 +310,7 @@ class AttachmentAdmin(ReadOnlyAdmin):
 
     @admin.display(description="conversation", ordering="conversation_id")
     def conversation_column(self, attachment: Attachment) -> str:
-        return conversation_link(attachment.conversation_id)
+        return conversation_link(attachment)
 
 
 @admin.register(AuditEntry)
@@ -298,4 +321,4 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     @admin.display(description="conversation", ordering="conversation_id")
     def conversation_column(self, entry: AuditEntry) -> str:
-        return conversation_link(entry.conversation_id)
+        return conversation_link(entry)

@@ -117,8 +117,11 @@ class ModelFilter(admin.SimpleListFilter):
     event_field = "conversation_id"
 
     def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        # order_by(): Event's default ordering (id) would join the DISTINCT and make every event
+        # its own entry (one link per message).
         names = (
             Event.objects.filter(kind__in=REPLY_KINDS, data__has_key="model")
+            .order_by()
             .values_list("data__model", flat=True)
             .distinct()
         )

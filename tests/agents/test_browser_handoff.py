@@ -33,12 +33,7 @@ assert MessageFeedback.objects.get().helpful is False
 def log_in_to_the_console(app: LiveApp, browser: Browser, username: str) -> Page:
     """Through the admin's own login form, as a person would."""
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.goto(app.base_url + "/admin/login/?next=/admin/console/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("input[type=submit]").click()
-    page.wait_for_url("**/admin/console/")
-    expect(page.locator("#connection")).to_have_text("Online")
+    sign_in_to_the_console(page, app, username)
     return page
 
 
@@ -67,7 +62,8 @@ def test_visitor_asks_for_a_person_agent_claims_answers_resolves_and_gets_rated(
 
     expect(console.locator("[data-count=pending]")).to_have_text("1")
     row = console.locator(".open-row")
-    expect(row).to_contain_text("user button")
+    expect(row).to_contain_text("asked for a person")
+    expect(row.locator(".row-title")).to_have_text("Why was I charged twice?")
     expect(row).to_contain_text("waiting")
     row.click()
     expect(console.locator("#conversation-status")).to_have_text("pending")
@@ -180,13 +176,17 @@ class ConsoleWithHeldDrafts:
         self.held.clear()
 
 
-def log_in_to_the_console_with_drafts_held(app: LiveApp, browser: Browser) -> ConsoleWithHeldDrafts:
-    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    console = ConsoleWithHeldDrafts(page)
+def sign_in_to_the_console(page: Page, app: LiveApp, username: str = "alex") -> None:
     page.goto(app.base_url + "/admin/login/?next=/admin/console/")
-    page.locator("#id_username").fill("alex")
+    page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("input[type=submit]").click()
     page.wait_for_url("**/admin/console/")
     expect(page.locator("#connection")).to_have_text("Online")
+
+
+def log_in_to_the_console_with_drafts_held(app: LiveApp, browser: Browser) -> ConsoleWithHeldDrafts:
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    console = ConsoleWithHeldDrafts(page)
+    sign_in_to_the_console(page, app)
     return console

@@ -41,7 +41,7 @@ def test_ops_reads_every_log_and_may_export():
     ):
         assert client.get(page).status_code == 200, page
     actions = client.get(CONVERSATIONS).context["action_form"].fields["action"].choices
-    assert {name for name, _ in actions} == {"", "export_csv", "export_jsonl"}
+    assert {name for name, _ in actions} == {"", "export_csv", "export_csv_for_spreadsheets", "export_jsonl"}
 
 
 @pytest.mark.django_db
