@@ -16,12 +16,15 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from supportbot.chat.models import Attachment, Message
+from supportbot.knowledge.excerpts import best_sentences
 from supportbot.knowledge.retrieval import Passage, is_answerable, is_empty, nothing_to_search, search
 from supportbot.knowledge.tokens import looks_chinese, tokens
 from supportbot.lib.screen_text import salient_lines
 
 PASSAGES = 3
-QUOTE_CHARS = 600  # of the best passage, cut at a sentence or line where one ends before
+# The quote from the best article: its sentences that answer (knowledge.excerpts), at most this
+# long. Chinese says as much in about half the characters.
+QUOTE_CHARS = {"en": 800, "zh": 600}
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def ground(question: str, earlier: str = "", screenshot_text: str = "") -> Groun
     context = "Help center passages (answer from these; say so if they do not answer):\n\n" + "\n\n".join(
         f"[{number}] {passage.title} ({passage.url})\n{passage.text}" for number, passage in enumerate(passages, 1)
     )
-    citations = [_citation(passage, quote=index == 0) for index, passage in enumerate(passages)]
+    citations = [_citation(passage, query if index == 0 else None, lang) for index, passage in enumerate(passages)]
     return Grounding(context, citations, screen + quote_block(citations, lang), lang=lang)
 
 
@@ -124,24 +127,28 @@ def _content_words(text: str) -> list[str]:
     return [token for token in tokens(text) if token not in SMALL_TALK and (len(token) > 1 or not looks_chinese(token))]
 
 
-def _citation(passage: Passage, quote: bool) -> dict[str, Any]:
+def _citation(passage: Passage, quoted_for: str | None, lang: str) -> dict[str, Any]:
+    """The article a passage is from; with the sentences that answer `quoted_for`, if given."""
     # Only web links: a page renders them, and an article's URL is whatever its editor typed.
     url = passage.url if passage.url.startswith(("https://", "http://")) else ""
     cited = {"article_id": passage.article_id, "title": passage.title, "url": url}
-    if quote:
-        cited["quote"] = _excerpt(passage.text, passage.title)
+    if quoted_for is not None:
+        limit = QUOTE_CHARS.get(lang, QUOTE_CHARS["en"])
+        cited["quote"] = best_sentences(passage.article_id, quoted_for, passage.title, limit) or _excerpt(
+            passage.text, passage.title, limit
+        )
     return cited
 
 
-def _excerpt(text: str, title: str) -> str:
-    """The passage without the title line chunks start with, at most QUOTE_CHARS long."""
+def _excerpt(text: str, title: str, limit: int) -> str:
+    """The passage's opening without the title line chunks start with, at most `limit` long."""
     lines = [line for line in text.splitlines() if line.strip() and line.strip("# ").strip() != title]
     body = "\n".join(lines).strip()
-    if len(body) <= QUOTE_CHARS:
+    if len(body) <= limit:
         return body
-    cut = body[:QUOTE_CHARS]
+    cut = body[:limit]
     end = max(cut.rfind(". "), cut.rfind("\n"), cut.rfind("。"))
-    return (cut[: end + 1] if end > QUOTE_CHARS // 2 else cut).rstrip() + " …"
+    return (cut[: end + 1] if end > limit // 2 else cut).rstrip() + " …"
 
 
 def quote_block(citations: list[dict[str, Any]], lang: str = "en") -> str:
