@@ -23,7 +23,7 @@ import torch
 
 from inference.chat_format import ChatFormat
 from inference.context import fit_context
-from inference.decoding import loop_end
+from inference.decoding import ends_a_sentence, loop_end
 from inference.detokenizer import Detokenizer
 from inference.kv_store import KVStore, SessionState
 from inference.sequence import Sequence
@@ -169,6 +169,9 @@ class Scheduler:
         if not seq.request.sampling.ignore_eos and (kept := loop_end(seq.generated)) is not None:
             seq.kept, seq.usage.loop_cut = kept, True
             seq.text = self.detokenizer.decode(seq.generated[:kept])
+            return "stop"
+        wrap_up = seq.request.sampling.wrap_up_after
+        if wrap_up is not None and len(seq.generated) >= wrap_up and ends_a_sentence(seq.text):
             return "stop"
         if len(seq.generated) >= seq.max_new_tokens:
             return "length"

@@ -60,6 +60,9 @@ class SamplingParams:
     no_repeat_ngram: int | None = None
     frequency_penalty: float = 0.0  # OpenAI's meaning, -2..2
     presence_penalty: float = 0.0
+    # A soft length: past this many tokens the reply ends at its next sentence end (finish_reason
+    # "stop"), so a chat answer is not cut mid-sentence by max_new_tokens. None: off.
+    wrap_up_after: int | None = None
 
 
 @dataclass

@@ -33,6 +33,8 @@ def validate(request: GenerationRequest, config: EngineConfig) -> None:
         raise InvalidRequest("repetition_penalty must be in (0, 10]")
     if sampling.no_repeat_ngram is not None and not 0 <= sampling.no_repeat_ngram <= 64:
         raise InvalidRequest("no_repeat_ngram must be between 0 (off) and 64")
+    if sampling.wrap_up_after is not None and sampling.wrap_up_after < 1:
+        raise InvalidRequest("wrap_up_after must be at least 1")
     for name in ("frequency_penalty", "presence_penalty"):
         if not -2 <= getattr(sampling, name) <= 2:
             raise InvalidRequest(f"{name} must be between -2 and 2")

@@ -232,6 +232,9 @@ LOGGING = {
 # default for this machine.
 SUPPORTBOT_MODEL = os.environ.get("SUPPORTBOT_MODEL", "")
 SUPPORTBOT_MAX_NEW_TOKENS = _env_int("SUPPORTBOT_MAX_NEW_TOKENS", 256)
+# Past this many tokens a chat reply ends at its next sentence end (a chat answer's length);
+# SUPPORTBOT_MAX_NEW_TOKENS stays the hard limit.
+SUPPORTBOT_REPLY_WRAP_UP_TOKENS = _env_int("SUPPORTBOT_REPLY_WRAP_UP_TOKENS", 120)
 # Memory for all conversations' KV caches in one engine (see docs/deploy.md for sizing on GPUs),
 # and how many conversations generate together in one batched step.
 SUPPORTBOT_KV_CACHE_MB = _env_int("SUPPORTBOT_KV_CACHE_MB", 2048)

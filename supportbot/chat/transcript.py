@@ -40,6 +40,8 @@ def reply_sampling(sampling: dict[str, Any] | None = None, from_api: bool = Fals
     if not from_api:
         # The bot's handoff marker ends generation (agents.triggers): never streamed or stored.
         defaults["stop"] = [settings.HANDOFF_MARKER]
+        # A chat answer, not an essay: ended at a sentence's end once it is long enough.
+        defaults["wrap_up_after"] = settings.SUPPORTBOT_REPLY_WRAP_UP_TOKENS
     return SamplingParams(**{**defaults, **(sampling or {})})
 
 

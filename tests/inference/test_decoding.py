@@ -1,10 +1,14 @@
 """Loop control: the penalties change logits exactly as specified, n-gram blocking bans the
 token that would repeat an n-gram, and a reply caught in a loop is cut after its first copy."""
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 
-from inference.decoding import DecodingDefaults, loop_end, penalize, repeated_ngram_endings, resolved
+from inference.decoding import DecodingDefaults, ends_a_sentence, loop_end, penalize, repeated_ngram_endings, resolved
+from inference.scheduler import Scheduler
+from inference.sequence import Sequence
 from inference.types import ChatMessage, InvalidRequest, SamplingParams
 from tests.engine_fixtures import make_engine, request, tiny_model  # noqa: F401
 
@@ -74,3 +78,26 @@ def test_penalties_out_of_range_are_refused(make_engine):
     for bad in ({"frequency_penalty": 3.0}, {"repetition_penalty": 0.0}, {"no_repeat_ngram": -1}):
         with pytest.raises(InvalidRequest):
             engine.generate(request("c", [ChatMessage("user", "Hi")], **bad))
+
+
+def test_sentence_ends_but_not_list_numbers():
+    assert ends_a_sentence("It works. ") and ends_a_sentence("好的。") and ends_a_sentence("Steps:\n\n")
+    assert not ends_a_sentence("Do this:\n2.") and not ends_a_sentence("It costs 4") and not ends_a_sentence("Open the")
+
+
+def test_past_the_soft_length_a_reply_ends_at_its_next_sentence_end():
+    class Words:  # a detokenizer whose tokens are words
+        def update(self, seq):
+            seq.text = " ".join(WORDS[token] for token in seq.generated)
+            return None
+
+    WORDS = ["One", "two.", "Three", "four", "five.", "Six"]
+    scheduler = Scheduler(None, SimpleNamespace(stop_token_ids=set()), Words(), max_batch=1, max_step_tokens=1, max_context=99)
+    seq = Sequence(request("s", [ChatMessage("user", "?")], max_new_tokens=99, wrap_up_after=3), [], print, None)
+    seq.max_new_tokens = 99
+    reasons = []
+    for token in range(len(WORDS)):
+        seq.generated.append(token)
+        reasons.append(scheduler._finish_reason(seq, token))
+    # "two." ends a sentence before the soft length; "five." is the first after it.
+    assert reasons == [None, None, None, None, "stop", None]
