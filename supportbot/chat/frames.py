@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import urlsplit
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.urls import reverse
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 from supportbot.chat.models import Attachment, Message
@@ -74,6 +76,14 @@ class TypingFrame(ClientFrame):
     typing: bool = True
 
 
+class EmailFrame(ClientFrame):
+    """"Email me the answer instead" while waiting for a person; the address is checked by the
+    people rules (a bad one is refused with code invalid_email)."""
+
+    type: Literal["email"]
+    address: Annotated[str, StringConstraints(max_length=320)]
+
+
 class CancelFrame(ClientFrame):
     """The Stop button: end the bot reply `message_id` now, keeping what it said so far."""
 
@@ -83,6 +93,7 @@ class CancelFrame(ClientFrame):
 
 AnyClientFrame = (
     SendFrame | ResumeFrame | PingFrame | EscalateFrame | FeedbackFrame | RatingFrame | TypingFrame | CancelFrame
+    | EmailFrame
 )
 _client_frame = TypeAdapter(Annotated[AnyClientFrame, Field(discriminator="type")])
 
@@ -145,10 +156,37 @@ def client_message_id_of(text: str) -> str | None:
 # CommonMark with raw HTML disabled: model output is shown as formatting, never as markup, and
 # markdown-it refuses javascript: and similar link targets.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+# A bot reply shows no images (a URL planted in a screenshot would carry the conversation to its
+# host when the page loads it): image syntax stays text.
+_bot_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
 
 
 def render_markdown(text: str) -> str:
     return _markdown.render(text)
+
+
+def render_bot_markdown(text: str, link_hosts: set[str]) -> str:
+    """A bot reply as HTML: links only to `link_hosts` (its sources' sites); any other link the
+    model wrote, invented or planted, is shown as its text."""
+    env: dict[str, Any] = {}
+    tokens = _bot_markdown.parse(text, env)
+    for block in tokens:
+        if block.children:
+            block.children = _links_to(block.children, link_hosts)
+    return _bot_markdown.renderer.render(tokens, _bot_markdown.options, env)
+
+
+def _links_to(children: list[Token], hosts: set[str]) -> list[Token]:
+    kept, dropping = [], 0
+    for token in children:
+        if token.type == "link_open" and (dropping or urlsplit(token.attrGet("href") or "").hostname not in hosts):
+            dropping += 1
+            continue
+        if token.type == "link_close" and dropping:
+            dropping -= 1
+            continue
+        kept.append(token)
+    return kept
 
 
 def attachment_payload(attachment: Attachment) -> dict[str, Any]:
@@ -176,7 +214,9 @@ def message_payload(
         "client_message_id": message.client_message_id or None,
         "attachments": [attachment_payload(a) for a in attachments],
     }
-    if message.role in (Message.Role.ASSISTANT, Message.Role.AGENT):
+    if message.role == Message.Role.ASSISTANT:
+        payload["html"] = render_bot_markdown(message.text, {urlsplit(c["url"]).hostname for c in message.citations})
+    elif message.role == Message.Role.AGENT:
         payload["html"] = render_markdown(message.text)
     if message.role == Message.Role.AGENT:
         payload["author"] = message.author_name or None
