@@ -96,9 +96,9 @@ _SENTENCE_END = (".", "!", "?", "。", "！", "？")
 
 
 def ends_a_sentence(text: str) -> bool:
-    """Whether a reply's text so far ends a sentence or a paragraph (wrap_up_after may end it);
-    not a list's "2." or a decimal point."""
+    """Whether a reply's text so far ends a sentence or a line (wrap_up_after may end it there);
+    not at a list's "2." or a decimal point."""
     stripped = text.rstrip(" ")
-    if text.endswith("\n\n"):
+    if text.endswith("\n") and text.strip():
         return True
     return stripped.endswith(_SENTENCE_END) and not (len(stripped) > 1 and stripped[-2].isdigit())

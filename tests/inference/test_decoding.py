@@ -81,7 +81,7 @@ def test_penalties_out_of_range_are_refused(make_engine):
 
 
 def test_sentence_ends_but_not_list_numbers():
-    assert ends_a_sentence("It works. ") and ends_a_sentence("好的。") and ends_a_sentence("Steps:\n\n")
+    assert ends_a_sentence("It works. ") and ends_a_sentence("好的。") and ends_a_sentence("- a list item\n")
     assert not ends_a_sentence("Do this:\n2.") and not ends_a_sentence("It costs 4") and not ends_a_sentence("Open the")
 
 
