@@ -338,6 +338,10 @@ HANDOFF_SLA_CHECK_INTERVAL_S = _env_int("SUPPORTBOT_HANDOFF_SLA_CHECK_S", 15)  #
 # A console socket refreshes its agent's presence on every ping; silent for this long = offline.
 AGENT_PRESENCE_TTL_S = 60
 AGENT_DEFAULT_MAX_CONCURRENT = 3
+# The waiting room (agents.waiting): a visitor whose expected wait is longer than this is offered
+# to leave an email address instead; first responses of this recent past make the estimate.
+WAITING_EMAIL_OFFER_AFTER_S = _env_int("SUPPORTBOT_WAITING_EMAIL_OFFER_AFTER_S", 300)
+WAITING_SAMPLE_WINDOW_S = _env_int("SUPPORTBOT_WAITING_SAMPLE_WINDOW_S", 86400)
 # Trigger thresholds: consecutive failed bot replies, identical questions, thumbs-down in a row.
 ESCALATE_AFTER_BOT_FAILURES = 2
 ESCALATE_AFTER_REPEATS = 3

@@ -1,6 +1,6 @@
 // SupportBot chat page: the conversation and sending messages. Speaks the protocol in
-// docs/protocol.md through common/socket.js; screenshots are in uploads.js and handing the
-// conversation to people in people.js. No build step, no dependencies.
+// docs/protocol.md through common/socket.js; screenshots are in uploads.js, handing the
+// conversation to people in people.js and waiting for them in waiting.js. No build step, no dependencies.
 "use strict";
 
 (() => {
@@ -33,6 +33,7 @@
     transmit,
     onChange: () => updateControls(),
   });
+  const waiting = SupportBot.waiting({ transmit });
   const uploads = SupportBot.uploads({
     url: root.dataset.uploadUrl,
     csrfToken: root.dataset.csrfToken,
@@ -98,12 +99,20 @@
         showMessage(frame.message);
         break;
       case "handoff":
+        waiting.statusChanged(frame.status);
+        people.handleFrame(frame);
+        showMessage(frame.message);
+        break;
       case "agent.message":
         people.handleFrame(frame);
         showMessage(frame.message);
         break;
       case "error":
-        handleError(frame);
+        if (!waiting.handleError(frame)) handleError(frame);
+        break;
+      case "waiting": // place in the queue while nobody has joined; email.saved: the address left
+      case "email.saved":
+        waiting.handleFrame(frame);
         break;
       default:
         // typing, csat.request, rating.thanks; pong and frame types of newer servers are ignored

@@ -9,6 +9,7 @@ from supportbot.agents.models import (
     CannedResponse,
     Handoff,
     ModerationRule,
+    OfficeHours,
     Rating,
     Team,
     WebhookDelivery,
@@ -80,3 +81,12 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ["endpoint", "state", "attempts", "last_status_code", "created_at"]
     list_filter = ["state"]
     readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
+
+
+@admin.register(OfficeHours)
+class OfficeHoursAdmin(admin.ModelAdmin):
+    """Supervisors set when people answer; outside these hours a waiting visitor is offered to be
+    answered by email (agents.waiting). No rows: always open."""
+
+    list_display = ["weekday", "opens", "closes", "time_zone"]
+    list_filter = ["weekday"]

@@ -20,7 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from supportbot.agents import assignment, notify, triggers
+from supportbot.agents import assignment, email_later, notify, tasks, triggers, waiting
 from supportbot.agents.models import Handoff, MessageFeedback, Note, Rating, display_name
 from supportbot.agents.summary import summarize
 from supportbot.agents.triggers import Trigger
@@ -72,6 +72,7 @@ def _set_status(conversation: Conversation, status: str, text: str) -> Message:
     notify.to_visitor(conversation.id, {"type": "handoff", "status": status, "message": payload})
     notify.to_console_viewers(conversation.id, {"type": "message", "message": payload})
     notify.queue_changed(conversation.id, status)
+    waiting.announce()  # every waiting visitor's place may have moved
     return note
 
 
@@ -194,6 +195,8 @@ def post_agent_message(
         payload = message_payload(message, [])
         notify.to_visitor(conversation.id, {"type": "agent.message", "message": payload})
         notify.to_console_viewers(conversation.id, {"type": "message", "message": payload})
+        if conversation.visitor_email:  # they asked for the answer by email (agents.email_later)
+            transaction.on_commit(lambda: tasks.mail_agent_reply.delay(message.id), robust=True)
     return message
 
 
@@ -324,6 +327,8 @@ def relay_visitor_message(conversation: Conversation, message: Message) -> None:
     agent_id = handoff and (handoff.owner_id or handoff.offered_to_id)
     if agent_id:
         notify.visitor_wrote(agent_id, conversation, message)
+    if conversation.status == Status.PENDING:
+        waiting.acknowledge(conversation, message)  # nobody has joined yet: say it was received
     notify.queue_changed(conversation.id, conversation.status)
 
 
@@ -387,3 +392,9 @@ class HandoffRules:
 
     def rating_due(self, conversation: Conversation) -> bool:
         return rating_due(conversation)
+
+    def waiting_state(self, conversation_id: uuid.UUID | str) -> dict[str, object] | None:
+        return waiting.state_of(conversation_id)
+
+    def leave_email(self, conversation_id: uuid.UUID | str, address: str) -> None:
+        email_later.leave_email(conversation_id, address)

@@ -38,10 +38,14 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def visitor_label(visitor_id: uuid.UUID | str | None, source: str = Conversation.Source.WEB) -> str:
-    """A short label that stays the same for every conversation of one visitor. Visitors are
-    anonymous (a signed cookie, chat.identity): no name or email is stored, so this is what the
-    console can show; an API conversation's "visitor" is its API key."""
+def visitor_label(
+    visitor_id: uuid.UUID | str | None, source: str = Conversation.Source.WEB, email: str = ""
+) -> str:
+    """How agents name a visitor: the email address they left to be answered at (agents.email_later),
+    else a short label that stays the same for every conversation of one visitor (visitors are
+    anonymous: a signed cookie, chat.identity); an API conversation's "visitor" is its API key."""
+    if email:
+        return email
     if visitor_id is None:
         return "Unknown visitor"
     code = uuid.UUID(str(visitor_id)).hex[:6].upper()
@@ -68,16 +72,18 @@ def conversation_title(conversation: Conversation) -> str:
         conversation.messages.filter(role=Message.Role.USER).exclude(text="").order_by("id")
         .values_list("text", flat=True).first()
     )
-    return title(visitor_label(conversation.visitor_id, conversation.source), first)
+    return title(visitor_label(conversation.visitor_id, conversation.source, conversation.visitor_email), first)
 
 
 def with_titles(queryset: QuerySet, conversation_field: str = "pk") -> QuerySet:
-    """Annotates `first_question`, `visitor_id_of` and `source_of` for conversation_title_of()."""
+    """Annotates `first_question`, `visitor_id_of`, `source_of` and `email_of` for
+    conversation_title_of()."""
     conversations = Conversation.objects.filter(pk=OuterRef(conversation_field))
     return queryset.annotate(
         first_question=first_question_of(conversation_field),
         visitor_id_of=Subquery(conversations.values("visitor_id")[:1]),
         source_of=Subquery(conversations.values("source")[:1]),
+        email_of=Subquery(conversations.values("visitor_email")[:1]),
     )
 
 
@@ -86,4 +92,5 @@ def conversation_title_of(row: object) -> str:
     visitor = getattr(row, "visitor_id_of", None)
     if visitor is None:
         return DELETED
-    return title(visitor_label(visitor, getattr(row, "source_of", "web")), getattr(row, "first_question", None))
+    label = visitor_label(visitor, getattr(row, "source_of", "web"), getattr(row, "email_of", None) or "")
+    return title(label, getattr(row, "first_question", None))

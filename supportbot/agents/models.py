@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -152,6 +153,47 @@ class ModerationRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def validate_time_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(f"Not a known time zone: {name}") from error
+
+
+class OfficeHours(models.Model):
+    """When people answer: one opening stretch on one weekday, in a time zone (blank: the site's
+    TIME_ZONE). No rows at all means always open (agents.office_hours). A stretch ends the same
+    day; a night shift is two rows."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0
+        TUESDAY = 1
+        WEDNESDAY = 2
+        THURSDAY = 3
+        FRIDAY = 4
+        SATURDAY = 5
+        SUNDAY = 6
+
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+    time_zone = models.CharField(
+        max_length=64, blank=True, validators=[validate_time_zone],
+        help_text="An IANA name such as Europe/Berlin; blank: the site's TIME_ZONE setting.",
+    )
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name_plural = "office hours"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.opens >= self.closes:
+            raise ValidationError("Opening must be before closing on the same day.")
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
 class CannedResponse(models.Model):

@@ -50,7 +50,7 @@ def _rows(user: Any) -> QuerySet[Handoff]:
 
 def _row(handoff: Handoff, user: Any) -> dict[str, Any]:
     conversation = handoff.conversation
-    visitor = visitor_label(conversation.visitor_id, conversation.source)
+    visitor = visitor_label(conversation.visitor_id, conversation.source, conversation.visitor_email)
     last_text = shorten(handoff.last_text, LAST_MESSAGE_CHARS) if handoff.last_text else ""
     if handoff.last_role == Message.Role.USER and not last_text:
         last_text = "(a screenshot)"
@@ -106,7 +106,9 @@ def conversation_detail(conversation_id: uuid.UUID, user: Any) -> dict[str, Any]
     return {
         "conversation_id": str(conversation.id),
         "title": conversation_title(conversation),
-        "visitor": visitor_label(conversation.visitor_id, conversation.source),
+        "visitor": visitor_label(conversation.visitor_id, conversation.source, conversation.visitor_email),
+        # The visitor asked to be answered by email too: each reply is mailed (agents.email_later).
+        "visitor_email": conversation.visitor_email or None,
         "reason_text": reason_in_words(handoff.reason) if handoff else None,
         "status": conversation.status,
         "summary": handoff.summary if handoff else "",

@@ -1,4 +1,4 @@
-"""Beat timers of the handoff lifecycle."""
+"""Beat timers of the handoff lifecycle, and mailing agent replies to visitors who asked for it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from supportbot.agents import assignment, notify
+from supportbot.agents import assignment, email_later, notify, waiting
 from supportbot.agents.models import Handoff
 from supportbot.events.log import record_event
 from supportbot.events.models import Event
@@ -62,4 +62,11 @@ def enforce_handoff_sla(now: datetime | None = None) -> int:
                 [handoff.team.supervisor_email] if handoff.team else [],
             )
             notify.queue_changed(handoff.conversation_id, handoff.conversation.status)
+            waiting.announce()  # a raised priority moves it up the queue
     return overdue
+
+
+@shared_task(acks_late=True)
+def mail_agent_reply(message_id: int) -> bool:
+    """An agent's reply, mailed to the address its visitor left (agents.email_later)."""
+    return email_later.mail_reply(message_id)

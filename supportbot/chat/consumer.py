@@ -19,6 +19,7 @@ from supportbot.chat import delivery
 from supportbot.chat.access import browser_language, visitor_conversation
 from supportbot.chat.frames import (
     CancelFrame,
+    EmailFrame,
     EscalateFrame,
     FeedbackFrame,
     FrameError,
@@ -147,7 +148,9 @@ class ChatConsumer(DirectDispatchConsumer):
                 error_frame("unavailable", DATABASE_UNAVAILABLE, getattr(frame, "client_message_id", None))
             )
 
-    async def _people_frame(self, frame: EscalateFrame | FeedbackFrame | RatingFrame | TypingFrame) -> None:
+    async def _people_frame(
+        self, frame: EscalateFrame | FeedbackFrame | RatingFrame | TypingFrame | EmailFrame
+    ) -> None:
         """The frames about people: the rules are the agents app's (chat.hooks)."""
         if isinstance(frame, TypingFrame):
             await delivery.send_to_group(
@@ -162,11 +165,14 @@ class ChatConsumer(DirectDispatchConsumer):
                 await database_sync_to_async(rules.record_feedback)(
                     self.conversation_id, frame.message_id, frame.helpful
                 )
+            elif isinstance(frame, EmailFrame):
+                # Confirmed to every tab by an email.saved frame from the people side.
+                await database_sync_to_async(rules.leave_email)(self.conversation_id, frame.address)
             else:
                 await database_sync_to_async(rules.rate)(self.conversation_id, frame.score, frame.comment)
                 await self.send(json.dumps({"type": "rating.thanks"}))
         except NotAllowed as refused:
-            await self.send(error_frame("not_allowed", str(refused)))
+            await self.send(error_frame(refused.code, str(refused)))
 
     async def chat_frame(self, event: dict[str, Any]) -> None:
         """A frame for everyone in the conversation (tokens, finished replies), already encoded."""
@@ -262,6 +268,10 @@ class ChatConsumer(DirectDispatchConsumer):
         await reply_runner().recover(self.conversation_id)
         messages = await database_sync_to_async(missed_messages)(self.conversation_id, last_message_id)
         await self.send(json.dumps({"type": "history", "messages": messages}))
+        # Waiting for a person: where the visitor stands now (frames sent while away are lost).
+        waiting = await database_sync_to_async(people_rules().waiting_state)(self.conversation_id)
+        if waiting is not None:
+            await self.send(json.dumps(waiting, ensure_ascii=False))
         self._expect_ends({message["id"] for message in messages if message.get("state") == "generating"})
 
     def _expect_ends(self, reply_ids: set[int]) -> None:

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from supportbot.chat.models import Conversation, Message
 
 
 class NotAllowed(Exception):
-    """A people action that the conversation's state does not allow; the message is for the visitor."""
+    """A people action that the conversation's state does not allow; the message is for the visitor,
+    the code for the error frame."""
+
+    code = "not_allowed"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,13 @@ class PeopleRules(Protocol):
     def rating_due(self, conversation: Conversation) -> bool:
         """Whether the visitor should be asked to rate the people who helped."""
 
+    def waiting_state(self, conversation_id: uuid.UUID | str) -> dict[str, Any] | None:
+        """The `waiting` frame for a page that (re)connects while the conversation waits for a
+        person; None when it is not waiting."""
+
+    def leave_email(self, conversation_id: uuid.UUID | str, address: str) -> None:
+        """"Email me the answer instead": NotAllowed (code invalid_email) for a bad address."""
+
 
 class BotOnly:
     """The rules without people: the bot answers everything."""
@@ -70,6 +80,12 @@ class BotOnly:
 
     def rating_due(self, conversation: Conversation) -> bool:
         return False
+
+    def waiting_state(self, conversation_id: uuid.UUID | str) -> dict[str, Any] | None:
+        return None
+
+    def leave_email(self, conversation_id: uuid.UUID | str, address: str) -> None:
+        raise NotAllowed("No people answer this chat.")
 
 
 def people_rules() -> PeopleRules:

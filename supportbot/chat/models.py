@@ -29,6 +29,9 @@ class Conversation(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
     # The browser's preferred language (BCP 47 tag) when the conversation started.
     language = models.CharField(max_length=35, blank=True)
+    # Where the visitor asked to be emailed the people's answers while they wait (agents.email_later);
+    # blank when they did not. Never written to logs.
+    visitor_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

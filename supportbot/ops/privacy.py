@@ -59,7 +59,7 @@ def anonymise_conversations(conversations: QuerySet[Conversation]) -> int:
                 event.data = {key: value for key, value in event.data.items() if key not in FREE_TEXT_KEYS}
                 event.save(update_fields=["data"])
             Conversation.objects.filter(pk__in=batch).update(
-                visitor_id=ANONYMOUS_VISITOR, language=""
+                visitor_id=ANONYMOUS_VISITOR, language="", visitor_email=""
             )
             transaction.on_commit(lambda files=files: _remove_files(files))
         anonymised += len(batch)
