@@ -25,6 +25,8 @@ PASSAGES = 3
 # The quote from the best article: its sentences that answer (knowledge.excerpts), at most this
 # long. Chinese says as much in about half the characters.
 QUOTE_CHARS = {"en": 800, "zh": 600}
+# The runner-up article is quoted too when its score is at least this share of the best one's.
+SECOND_QUOTE_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,14 @@ def ground(question: str, earlier: str = "", screenshot_text: str = "") -> Groun
     context = "Help center passages (answer from these; say so if they do not answer):\n\n" + "\n\n".join(
         f"[{number}] {passage.title} ({passage.url})\n{passage.text}" for number, passage in enumerate(passages, 1)
     )
-    citations = [_citation(passage, query if index == 0 else None, lang) for index, passage in enumerate(passages)]
+    limit = QUOTE_CHARS.get(lang, QUOTE_CHARS["en"])
+    # The best article is quoted; so is the runner-up when retrieval can hardly tell them apart
+    # (a shorter quote): the visitor then sees both, each labelled, rather than a coin toss.
+    limits = [limit] + [
+        limit // 2 if passage.score >= SECOND_QUOTE_SHARE * passages[0].score and index == 1 else 0
+        for index, passage in enumerate(passages[1:], 1)
+    ]
+    citations = [_citation(passage, query, limits[index]) for index, passage in enumerate(passages)]
     return Grounding(context, citations, screen + quote_block(citations, lang), lang=lang)
 
 
@@ -127,15 +136,14 @@ def _content_words(text: str) -> list[str]:
     return [token for token in tokens(text) if token not in SMALL_TALK and (len(token) > 1 or not looks_chinese(token))]
 
 
-def _citation(passage: Passage, quoted_for: str | None, lang: str) -> dict[str, Any]:
-    """The article a passage is from; with the sentences that answer `quoted_for`, if given."""
+def _citation(passage: Passage, query: str, quote_chars: int) -> dict[str, Any]:
+    """The article a passage is from; with its sentences that answer `query` when `quote_chars`."""
     # Only web links: a page renders them, and an article's URL is whatever its editor typed.
     url = passage.url if passage.url.startswith(("https://", "http://")) else ""
     cited = {"article_id": passage.article_id, "title": passage.title, "url": url}
-    if quoted_for is not None:
-        limit = QUOTE_CHARS.get(lang, QUOTE_CHARS["en"])
-        cited["quote"] = best_sentences(passage.article_id, quoted_for, passage.title, limit) or _excerpt(
-            passage.text, passage.title, limit
+    if quote_chars:
+        cited["quote"] = best_sentences(passage.article_id, query, passage.title, quote_chars) or _excerpt(
+            passage.text, passage.title, quote_chars
         )
     return cited
 
@@ -152,12 +160,12 @@ def _excerpt(text: str, title: str, limit: int) -> str:
 
 
 def quote_block(citations: list[dict[str, Any]], lang: str = "en") -> str:
-    """The help center's answer in the reply: the quote, labelled with its article."""
-    quoted = next((c for c in citations if c.get("quote")), None)
-    if quoted is None:
-        return ""
-    label = f"[{quoted['title']}]({quoted['url']})" if quoted["url"] else quoted["title"]
-    return f"**{LABELS[lang]['help_center']}: {label}**\n\n{_quoted(quoted['quote'].splitlines())}\n\n"
+    """The help center's answer in the reply: each quote, labelled with its article."""
+    blocks = []
+    for quoted in (c for c in citations if c.get("quote")):
+        label = f"[{quoted['title']}]({quoted['url']})" if quoted["url"] else quoted["title"]
+        blocks.append(f"**{LABELS[lang]['help_center']}: {label}**\n\n{_quoted(quoted['quote'].splitlines())}\n\n")
+    return "".join(blocks)
 
 
 def screen_quote(screenshot_text: str, question: str, lang: str = "en") -> str:

@@ -11,7 +11,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from supportbot.agents.models import Handoff
-from supportbot.chat.grounding import asks_something, ground
+from supportbot.chat.grounding import asks_something, ground, quote_block
 from supportbot.chat.models import Message
 from supportbot.knowledge import retrieval
 from supportbot.knowledge.store import import_path
@@ -113,3 +113,13 @@ def test_the_screenshot_text_and_the_previous_question_are_searched_too(help_cen
     assert ground("and how long does that take?").citations[0]["title"] != "Refund policy"
     follow_up = ground("and how long does that take?", earlier="Can I get my money back for the annual plan?")
     assert follow_up.citations[0]["title"] == "Refund policy"
+
+
+def test_every_quoted_article_is_labelled_in_order():
+    block = quote_block([
+        {"title": "Refund policy", "url": "https://help.example/refunds", "quote": "14 days."},
+        {"title": "Double charge", "url": "", "quote": "We refund the second one."},
+        {"title": "Delivery times", "url": "https://help.example/delivery"},
+    ])
+    assert block.index("[Refund policy](https://help.example/refunds)") < block.index("Double charge")
+    assert "> 14 days." in block and "> We refund the second one." in block and "Delivery times" not in block
