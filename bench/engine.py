@@ -48,7 +48,9 @@ USER_TURNS = [
     "a security review that blocks my card for a longer time?",
 ]
 IMAGE_TURNS = {0: "ERR-4021 Invalid credentials", 3: "ERR-429 Account locked for 30 min"}
-PASSAGE_CHARS = 700  # about a retrieved chunk
+# The chat gives the model what the reply quotes: at most 800 + 400 characters a turn
+# (chat.grounding.QUOTE_CHARS and the runner-up's half), so 3 passages of 400.
+PASSAGE_CHARS = 400
 
 
 def screenshot(text: str) -> Image.Image:

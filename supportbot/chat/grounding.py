@@ -107,9 +107,6 @@ def ground(question: str, earlier: str = "", screenshot_text: str = "") -> Groun
     if not is_answerable(passages):
         # What a screenshot shows can answer by itself ("how much do I owe?"): quoted, not refused.
         return Grounding(opening=screen, unanswered=not screen and asks_something(question), lang=lang)
-    context = "Help center passages (answer from these; say so if they do not answer):\n\n" + "\n\n".join(
-        f"[{number}] {passage.title} ({passage.url})\n{passage.text}" for number, passage in enumerate(passages, 1)
-    )
     limit = QUOTE_CHARS.get(lang, QUOTE_CHARS["en"])
     # The best article is quoted; so is the runner-up when retrieval can hardly tell them apart
     # (a shorter quote): the visitor then sees both, each labelled, rather than a coin toss.
@@ -118,6 +115,13 @@ def ground(question: str, earlier: str = "", screenshot_text: str = "") -> Groun
         for index, passage in enumerate(passages[1:], 1)
     ]
     citations = [_citation(passage, query, limits[index]) for index, passage in enumerate(passages)]
+    # The model reads what the reply quotes, not the passages whole: it stays in the history of
+    # every later turn, so it is kept short enough that a turn's prefill stays small beside the
+    # cached history (bench/engine.py --passages), and a small model is not led off by the rest.
+    context = "Help center passages (answer from these; say so if they do not answer):\n\n" + "\n\n".join(
+        f"[{number}] {cited['title']} ({cited['url']})\n{cited['quote']}"
+        for number, cited in enumerate((c for c in citations if c.get("quote")), 1)
+    )
     return Grounding(context, citations, screen + quote_block(citations, lang), lang=lang)
 
 
