@@ -36,9 +36,11 @@ window.SupportBot.consoleComposer = ({ transmit, currentId, onOwnWords }) => {
     const conversationId = currentId();
     if (!text || !conversationId) return;
     onOwnWords();
-    transmit({ type: mode(), conversation_id: conversationId, text });
+    const sent = mode();
+    transmit({ type: sent, conversation_id: conversationId, text });
     textarea.value = "";
-    transmit({ type: "typing", conversation_id: conversationId, typing: false });
+    // Only a reply showed "typing" to the visitor (and only the owner may send either).
+    if (sent === "reply") transmit({ type: "typing", conversation_id: conversationId, typing: false });
     lastTypingSentAt = 0;
   }
 

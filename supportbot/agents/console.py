@@ -1,5 +1,9 @@
 """The agent console's WebSocket (/ws/console/): staff with the use_console permission only. Its
-connection is the agent's presence; frames call agents.handoff, which decides what is allowed."""
+connection is the agent's presence. Every frame naming a conversation is first checked against
+agents.access (who may view it, who may act on it); agents.handoff then decides what the
+conversation's state allows. A refused frame is answered with an error frame that says nothing of
+the conversation: `not_found` when the agent may not even view it (or it does not exist),
+`not_allowed` when they view it but do not own it."""
 
 from __future__ import annotations
 
@@ -9,17 +13,23 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from channels.db import database_sync_to_async
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import IntegrityError
 from django.utils import timezone
 from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
 
-from supportbot.agents import handoff, offers, queue
+from supportbot.agents import access, handoff, offers, queue
+from supportbot.agents.access import may_use_console
 from supportbot.agents.drafts import request_draft
-from supportbot.agents.models import ConsolePresence
+from supportbot.agents.models import ConsolePresence, Team
 from supportbot.agents.unread import mark_read
 from supportbot.chat import delivery
 from supportbot.chat.frames import ClientFrame, PingFrame, error_frame, pong_frame, typing_frame
 from supportbot.chat.frames import TypingFrame as VisitorTypingFrame
+from supportbot.chat.models import Conversation
 from supportbot.chat.sockets import DirectDispatchConsumer
+from supportbot.events.log import record_event
+from supportbot.events.models import Event
 from supportbot.inference_bridge.client import NO_WORKER
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
@@ -74,9 +84,31 @@ ACTIONS = {
     "decline": offers.decline,
 }
 
+# What each frame needs of agents.access, beyond its state rules in agents.handoff: viewing (open,
+# read, note, claim a pending one, decline one's offer) or owning (the rest).
+VIEW_FRAMES = {"open", "read", "note", "claim", "decline"}
+ACT_FRAMES = {"reply", "typing", "resolve", "reopen", "hand_back", "transfer", "suggest"}
+NOT_FOUND = ("not_found", "No such conversation.")
+NOT_YOURS = ("not_allowed", "Only the agent who owns this conversation (or a supervisor) may do that.")
 
-def may_use_console(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_staff and user.has_perm("agents.use_console"))
+__all__ = ["ConsoleConsumer", "ConsoleFrame", "may_use_console"]
+
+
+def refusal(user: Any, frame: Any) -> tuple[str, str] | None:
+    """Why this frame is refused (an error frame's code and message), or None when it may go on."""
+    conversation_id = frame.conversation_id
+    if not Conversation.objects.filter(pk=conversation_id).exists():
+        return NOT_FOUND
+    if not access.may_view(user, conversation_id):
+        return NOT_FOUND  # another team's conversation looks exactly like a missing one
+    if frame.type in ACT_FRAMES and not access.may_act(user, conversation_id):
+        return NOT_YOURS
+    if frame.type not in VIEW_FRAMES | ACT_FRAMES:
+        return ("not_allowed", "Unknown action.")
+    if isinstance(frame, TransferFrame) and frame.to_team_id is not None:
+        if not Team.objects.filter(pk=frame.to_team_id).exists():
+            return ("not_found", "No such team.")
+    return None
 
 
 # One draft at a time per console, so a held-down button cannot queue work on the engine; one
@@ -115,11 +147,19 @@ class ConsoleConsumer(DirectDispatchConsumer):
         )
 
     async def chat_frame(self, event: dict[str, str]) -> None:
-        await self.send(text_data=event["frame"])
-        kind = json.loads(event["frame"]).get("type")
+        frame = json.loads(event["frame"])
+        kind = frame.get("type")
         if kind == "queue.changed":
+            # Every console hears of every change; only those who may view the conversation hear
+            # which one changed, and one that is no longer theirs to view stops being followed.
+            if await database_sync_to_async(access.may_view)(self.user, frame.get("conversation_id")):
+                await self.send(text_data=event["frame"])
+            elif self.following is not None and frame.get("conversation_id") == str(self.following):
+                await self._unfollow()
             await self._send_queue()
-        elif kind == "draft.end":
+            return
+        await self.send(text_data=event["frame"])
+        if kind == "draft.end":
             self.draft_asked_at = None
 
     async def _send_queue(self) -> None:
@@ -137,6 +177,10 @@ class ConsoleConsumer(DirectDispatchConsumer):
             await self.send(pong_frame())
             return
         conversation_id = frame.conversation_id
+        refused = await database_sync_to_async(refusal)(self.user, frame)
+        if refused is not None:
+            await self.send(error_frame(*refused))
+            return
         try:
             if isinstance(frame, TypingFrame):
                 await delivery.send_to_group(
@@ -159,8 +203,11 @@ class ConsoleConsumer(DirectDispatchConsumer):
                 done = await database_sync_to_async(ACTIONS[frame.type])(conversation_id, self.user)
                 if done is False:
                     await self.send(error_frame("already_claimed", "Another agent claimed it."))
-        except handoff.NotAllowed as refused:
-            await self.send(error_frame("not_allowed", str(refused)))
+        except handoff.NotAllowed as not_allowed:
+            await self.send(error_frame("not_allowed", str(not_allowed)))
+        except (ObjectDoesNotExist, IntegrityError):
+            # Deleted (or its team removed) between the check and the change.
+            await self.send(error_frame(*NOT_FOUND))
 
     async def _suggest(self, conversation_id: uuid.UUID) -> None:
         now = time.monotonic()
@@ -177,20 +224,34 @@ class ConsoleConsumer(DirectDispatchConsumer):
         await self._send_queue()
 
     async def _open(self, conversation_id: uuid.UUID) -> None:
-        detail = await database_sync_to_async(queue.conversation_detail)(conversation_id, self.user)
+        detail = await database_sync_to_async(self._opened)(conversation_id)
         if detail is None:
-            await self.send(error_frame("not_found", "No such conversation."))
+            await self.send(error_frame(*NOT_FOUND))
             return
         # A console shows one conversation at a time, and the frames it follows (messages, typing,
         # notes) name no conversation: stop following the one shown before.
         if self.following is not None and self.following != conversation_id:
-            for group in _conversation_groups(self.following):
-                await self.channel_layer.group_discard(group, self.channel_name)
+            await self._unfollow()
         for group in _conversation_groups(conversation_id):
             await self.channel_layer.group_add(group, self.channel_name)
         self.following = conversation_id
         await self.send(json.dumps({"type": "conversation", **detail}))
         await self._read(conversation_id)
+
+    def _opened(self, conversation_id: uuid.UUID) -> dict[str, Any] | None:
+        """The conversation in full, its reading recorded: an agent.action event "open", which
+        ops.audit turns into an audit entry (a transcript viewed in the console)."""
+        detail = queue.conversation_detail(conversation_id, self.user)
+        if detail is not None:
+            record_event(Event.Kind.AGENT_ACTION, conversation_id, action="open", agent=self.user.pk)
+        return detail
+
+    async def _unfollow(self) -> None:
+        if self.following is None:
+            return
+        for group in _conversation_groups(self.following):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.following = None
 
 
 def _conversation_groups(conversation_id: uuid.UUID) -> tuple[str, str]:

@@ -20,8 +20,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from supportbot.agents import assignment, email_later, notify, tasks, triggers, waiting
-from supportbot.agents.models import Handoff, MessageFeedback, Note, Rating, display_name
+from supportbot.agents import access, assignment, email_later, notify, tasks, triggers, waiting
+from supportbot.agents.models import Handoff, MessageFeedback, Note, Rating, Team, display_name
 from supportbot.agents.summary import summarize
 from supportbot.agents.triggers import Trigger
 from supportbot.agents.webhooks import queue_webhooks
@@ -152,6 +152,8 @@ def transfer(
     with transaction.atomic():
         conversation = _locked(conversation_id)
         handoff = _owned_by(conversation, actor)
+        if to_team_id is not None and not Team.objects.filter(pk=to_team_id).exists():
+            raise NotAllowed("No such team.")
         if to_agent_id is not None:
             to_agent = _available_agent(to_agent_id, actor)
             handoff.owner = handoff.offered_to = to_agent
@@ -201,8 +203,11 @@ def post_agent_message(
 
 
 def add_note(conversation_id: uuid.UUID | str, agent: AbstractBaseUser, text: str) -> Note:
-    """A private note: only console viewers hear of it, never the visitor's sockets."""
+    """A private note: only console viewers hear of it, never the visitor's sockets. Whoever may
+    view the conversation (agents.access) may write one."""
     with transaction.atomic():
+        if not access.may_view(agent, conversation_id):
+            raise NotAllowed("No such conversation.")
         note = Note.objects.create(conversation_id=conversation_id, author=agent, text=text.strip())
         _agent_action(conversation_id, agent, "note")
         notify.to_console_viewers(
@@ -237,6 +242,8 @@ def reopen(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> Handoff
     """An agent takes a resolved (or bot) conversation up again, owning it at once."""
     with transaction.atomic():
         conversation = _locked(conversation_id)
+        if not access.may_act(agent, conversation.id):
+            raise NotAllowed("Only the agent who had this conversation (or a supervisor) may reopen it.")
         if conversation.status in PEOPLE_OWN:
             raise NotAllowed("People already own this conversation.")
         now = timezone.now()

@@ -1,6 +1,7 @@
 """What the console shows: the queue (pending / mine / all; each row titled by its visitor and
 first question, with its last message, unread count and reason in words) and one conversation in
-full."""
+full. Only what the agent may view (agents.access): other teams' conversations are not even
+counted."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from supportbot.agents import access
 from supportbot.agents.assignment import availability, available_agents
 from supportbot.agents.labels import (
     NO_QUESTION,
@@ -39,9 +41,8 @@ def _last_message() -> QuerySet[Message]:
 
 def _rows(user: Any) -> QuerySet[Handoff]:
     latest = _last_message().order_by("-id")
-    return with_unread(
-        Handoff.objects.filter(ended_at=None).select_related("conversation", "team", "owner"), user
-    ).annotate(
+    visible = access.visible_handoffs(Handoff.objects.filter(ended_at=None), user)
+    return with_unread(visible.select_related("conversation", "team", "owner"), user).annotate(
         first_question=first_question_of("conversation_id"),
         last_text=Subquery(latest.values("text")[:1]),
         last_role=Subquery(latest.values("role")[:1]),
@@ -78,8 +79,8 @@ def _row(handoff: Handoff, user: Any) -> dict[str, Any]:
 
 
 def snapshot(user: Any) -> dict[str, Any]:
-    """Pending handoffs (highest priority, then longest waiting, first), the agent's own, and
-    every active one for supervisors; with whether offers can reach this agent."""
+    """Pending handoffs the agent may view (highest priority, then longest waiting, first), the
+    agent's own, and every active one for supervisors; with whether offers can reach this agent."""
     active = _rows(user)
     pending = [_row(h, user) for h in active.filter(owner=None).order_by("-priority", "created_at")]
     mine = [_row(h, user) for h in active.filter(owner=user).order_by("created_at")]
@@ -98,8 +99,9 @@ def snapshot(user: Any) -> dict[str, Any]:
 
 
 def conversation_detail(conversation_id: uuid.UUID, user: Any) -> dict[str, Any] | None:
+    """None when there is no such conversation or the agent may not view it (agents.access)."""
     conversation = Conversation.objects.filter(pk=conversation_id).first()
-    if conversation is None:
+    if conversation is None or not access.may_view(user, conversation):
         return None
     handoff = Handoff.objects.filter(conversation=conversation).order_by("-created_at").first()
     messages = conversation.messages.prefetch_related("attachments")

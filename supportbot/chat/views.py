@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +25,10 @@ from supportbot.chat.uploads import store_upload
 from supportbot.lib.images import ImageRejected
 
 upload_rate_limiter = VisitorRateLimiter(settings.UPLOAD_BURST, settings.UPLOADS_PER_SECOND)
+
+# Staff who may see a visitor's screenshots: agents and supervisors (the console), and ops, who
+# read transcripts in the admin (the ops role's view permissions). Other staff may not.
+STAFF_ATTACHMENT_PERMISSIONS = ("agents.use_console", "chat.view_attachment", "chat.view_conversation")
 
 
 def _error(code: str, message: str, status: int) -> JsonResponse:
@@ -86,9 +91,14 @@ def upload_attachment(request: HttpRequest, conversation_id: uuid.UUID) -> JsonR
 
 @require_GET
 def attachment_file(request: HttpRequest, attachment_id: uuid.UUID) -> FileResponse:
+    """To the visitor whose conversation it is, and to staff in a role that reads conversations
+    (STAFF_ATTACHMENT_PERMISSIONS); staff without one are refused (403)."""
     attachment = Attachment.objects.select_related("conversation").filter(pk=attachment_id).first()
     if attachment is None or not may_read_conversation(request, attachment.conversation):
         raise Http404("No such attachment.")
+    owner = request.visitor_id is not None and attachment.conversation.visitor_id == request.visitor_id
+    if not owner and not any(request.user.has_perm(p) for p in STAFF_ATTACHMENT_PERMISSIONS):
+        raise PermissionDenied("Screenshots are for the agents, supervisors and ops roles.")
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, max-age=86400"

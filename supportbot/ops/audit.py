@@ -15,6 +15,8 @@ from supportbot.ops.models import AuditEntry
 
 # Console actions (agents.handoff) that move a conversation to another status.
 STATUS_ACTIONS = {"claim", "transfer", "resolve", "hand_back", "reopen"}
+# An agent opening a conversation in the console (agents.console) reads its transcript.
+VIEW_ACTIONS = {"open"}
 
 
 def record(
@@ -35,10 +37,16 @@ def record(
 
 @receiver(post_save, sender=Event, dispatch_uid="ops.audit.status_changes")
 def audit_console_status_change(sender: type[Event], instance: Event, created: bool, **_: Any) -> None:
-    """The console's claim/resolve/... write an agent.action event naming the agent; the audit
-    entry is written in the same transaction."""
+    """The console's claim/resolve/... and its opening of a conversation write an agent.action
+    event naming the agent; the audit entry is written in the same transaction."""
     data = instance.data
-    if not created or instance.kind != Event.Kind.AGENT_ACTION or data.get("action") not in STATUS_ACTIONS:
+    if not created or instance.kind != Event.Kind.AGENT_ACTION:
+        return
+    action = data.get("action")
+    if action not in STATUS_ACTIONS and action not in VIEW_ACTIONS:
         return
     agent = get_user_model().objects.filter(pk=data.get("agent")).first()
-    record(agent, AuditEntry.Action.STATUS, instance.conversation_id, change=data["action"])
+    if action in VIEW_ACTIONS:
+        record(agent, AuditEntry.Action.VIEW, instance.conversation_id, by="console")
+    else:
+        record(agent, AuditEntry.Action.STATUS, instance.conversation_id, change=action)

@@ -13,7 +13,9 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 
+from supportbot.agents import handoff
 from supportbot.agents.models import Handoff, Note, Rating
+from supportbot.agents.triggers import Trigger
 from supportbot.asgi import application
 from supportbot.chat.models import Message
 from tests.agent_fixtures import PASSWORD, agent, team
@@ -119,11 +121,19 @@ async def test_console_socket_refuses_anonymous_and_non_staff_and_staff_without_
         await socket.disconnect()
 
 
+def waiting_for_people():
+    """A conversation pending for the (only, default) team: its agents may open it
+    (agents.access; a conversation never handed to people is for supervisors only)."""
+    conversation = new_conversation()
+    handoff.escalate(conversation.id, Trigger(Handoff.Reason.USER_BUTTON, "pressed Talk to a human"))
+    return conversation
+
+
 async def test_opening_another_conversation_stops_following_the_first():
     support = await database_sync_to_async(team)()
     await database_sync_to_async(agent)("alice", support, online=False)
-    first = await database_sync_to_async(new_conversation)()
-    second = await database_sync_to_async(new_conversation)()
+    first = await database_sync_to_async(waiting_for_people)()
+    second = await database_sync_to_async(waiting_for_people)()
     console, connected = await console_socket(await sync_to_async(session_cookie)("alice"))
     assert connected
     for shown in (first, second):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from supportbot.agents.models import AgentProfile, Handoff
 from tests.agent_fixtures import agent, team
-from tests.agents.test_agent_console import console_socket, of_type, session_cookie
+from tests.agents.test_agent_console import console_socket, of_type, session_cookie, waiting_for_people
 from tests.chat_fixtures import chat_socket, new_conversation, receive, receive_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
@@ -30,7 +30,10 @@ def row(queue: dict, tab: str, conversation_id) -> dict:
 async def test_owner_is_alerted_of_visitor_messages_and_unread_clears_on_read():
     support = await database_sync_to_async(team)()
     await database_sync_to_async(agent)("alice", support, online=False)
-    mine, other = [await database_sync_to_async(new_conversation)() for _ in range(2)]
+    mine = await database_sync_to_async(new_conversation)()
+    # Another conversation alice may open: waiting for her team (agents.access; one never handed
+    # to people is for supervisors only).
+    other = await database_sync_to_async(waiting_for_people)()
     console, connected = await console_socket(await sync_to_async(session_cookie)("alice"))
     assert connected
     first = await receive(console)

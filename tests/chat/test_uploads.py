@@ -17,7 +17,9 @@ from supportbot.asgi import application
 from supportbot.chat import views
 from supportbot.chat.models import Attachment
 from supportbot.chat.rate_limit import VisitorRateLimiter
+from tests.agent_fixtures import role
 from tests.chat_fixtures import cookie_header, image_bytes, new_conversation, screenshot_png
+from tests.ops_fixtures import ops_user
 
 LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -173,7 +175,7 @@ def test_upload_to_a_foreign_conversation_is_not_found(client):
     assert not Attachment.objects.exists()
 
 
-def test_attachment_is_hidden_from_other_visitors_but_not_from_staff(
+def test_attachment_is_hidden_from_other_visitors_but_not_from_staff_in_a_role(
     client, conversation, django_user_model
 ):
     url = upload(client, conversation, screenshot_png()).json()["url"]
@@ -182,8 +184,21 @@ def test_attachment_is_hidden_from_other_visitors_but_not_from_staff(
     assert stranger.get(url).status_code == 404
     assert Client().get(url).status_code == 404
     staff = Client()
-    staff.force_login(django_user_model.objects.create_user("agent", is_staff=True))
+    user = django_user_model.objects.create_user("agent", is_staff=True)
+    user.groups.add(role("agents"))
+    staff.force_login(user)
     assert staff.get(url).status_code == 200
+    ops = Client()
+    ops.force_login(ops_user())
+    assert ops.get(url).status_code == 200
+
+
+def test_staff_without_a_role_cannot_fetch_a_screenshot(client, conversation, django_user_model):
+    url = upload(client, conversation, screenshot_png()).json()["url"]
+    clerk = Client()
+    clerk.force_login(django_user_model.objects.create_user("clerk", is_staff=True))
+    assert clerk.get(url).status_code == 403
+    assert client.get(url).status_code == 200  # the visitor still sees their own
 
 
 def test_upload_needs_the_csrf_token(conversation):
