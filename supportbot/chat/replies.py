@@ -38,7 +38,14 @@ from supportbot.chat.grounding import NO_ANSWER
 from supportbot.chat.hooks import ReplyOutcome, people_rules
 from supportbot.chat.models import Conversation, Message
 from supportbot.chat.stopping import listen_for_stops
-from supportbot.chat.transcript import Transcript, TranscriptMemo, read_transcript, reply_request, settled_transcript
+from supportbot.chat.transcript import (
+    Transcript,
+    TranscriptMemo,
+    as_generated,
+    read_transcript,
+    reply_request,
+    settled_transcript,
+)
 from supportbot.events.log import record_event
 from supportbot.events.models import Event
 from supportbot.inference_bridge import engine_client
@@ -365,7 +372,8 @@ class ReplyRunner:
         ended = await self._finish(reply_id, attempt, outcome, generation, restarts)
         if transcript is not None and not transcript.from_api:
             if ended is not None and not ended.error:
-                self.memo.remember(conversation_id, transcript.followed_by("assistant", ended.text, reply_id))
+                said = as_generated(ended.text, ended.opening)
+                self.memo.remember(conversation_id, transcript.followed_by("assistant", said, reply_id))
             else:
                 self.memo.forget(conversation_id)
         await announce_end(conversation_id, ended)

@@ -62,16 +62,23 @@ def read_transcript(conversation_id: uuid.UUID | str, before_id: int | None = No
             messages.append(ChatMessage("user", as_read(message.text, message.context), images=images))
         elif message.role == Message.Role.SYSTEM:
             messages.append(ChatMessage("system", message.text))
-        elif message.text:
+        elif said := as_generated(message.text, message.opening):
             # Bot and agent replies both read as the assistant's side; empty failed replies
             # leave no trace.
-            messages.append(ChatMessage("assistant", message.text))
+            messages.append(ChatMessage("assistant", said))
     return Transcript(messages, tuple(message_ids), from_api)
 
 
 def as_read(text: str, context: str) -> str:
     """A visitor's message as the model reads it: with the help-center passages retrieved for it."""
     return f"{text}\n\n{context}" if context else text
+
+
+def as_generated(text: str, opening: str) -> str:
+    """A bot reply as the model wrote it, without the quotes it opened with (Message.opening): the
+    model read those in the turn already, and its cached tokens for the reply are its own words,
+    so the next turn reuses them instead of prefilling the reply again."""
+    return text.removeprefix(opening) if opening else text
 
 
 def settled_transcript(conversation_id: uuid.UUID | str) -> Transcript | None:

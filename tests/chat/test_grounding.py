@@ -54,7 +54,10 @@ async def test_a_grounded_reply_quotes_its_passage_and_cites_it_and_the_cache_st
     assert "Refund policy" in asked.context and asked.text.startswith("Can I get my money back")
     # The next turn reuses the whole cached history: the passages did not change the prefix.
     assert second[-1]["message"]["citations"][0]["title"].startswith("Delivery times")
-    assert second[-1]["message"]["usage"]["cached_tokens"] > reply["usage"]["prompt_tokens"] * 0.8
+    # The quotes the reply opened with are not in its history as the model's words: the whole first
+    # turn, prompt and generated reply, is reused.
+    usage = reply["usage"]
+    assert second[-1]["message"]["usage"]["cached_tokens"] >= usage["prompt_tokens"] + usage["completion_tokens"] - 1
 
 
 async def test_a_question_the_help_center_does_not_answer_gets_no_sources(help_center):
