@@ -17,7 +17,7 @@ _CODE = re.compile(r"\b[A-Z]{1,6}-?\d{2,6}\b")
 _TROUBLE = re.compile(
     r"error|fail|invalid|declin|expire|denied|reject|required|must|unable|cannot|can't|couldn't|"
     r"not |no longer|overdue|due|missing|incorrect|wrong|limit|exceed|locked|blocked|disabled|"
-    r"suspend|unpaid|pending|delay|错误|失败|无效|过期|拒绝|必填|必须|无法|不能|未|逾期|到期|缺少|"
+    r"suspend|unpaid|pending|delay|greyed out|错误|失败|无效|过期|拒绝|必填|必须|无法|不能|未|逾期|到期|缺少|"
     r"不正确|超出|超过|锁定|停用|禁用|暂停|待|延迟|异常",
     re.IGNORECASE,
 )

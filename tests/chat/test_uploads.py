@@ -231,3 +231,18 @@ def test_the_text_on_a_screenshot_is_read_at_upload_in_english_and_chinese(clien
     assert response.status_code == 201
     text = Attachment.objects.get(pk=response.json()["id"]).text
     assert "ERR-4031" in text and "银行卡已过期" in text
+
+
+def test_a_greyed_out_button_is_read_as_greyed_out(client, conversation):
+    image = Image.new("RGB", (700, 220), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(LATIN_FONT, 24)
+    draw.text((20, 20), "Error ERR-4031: card declined", fill="black", font=font)
+    draw.rectangle([20, 110, 220, 160], fill=(235, 235, 235))
+    draw.text((40, 120), "Submit order", fill=(150, 150, 150), font=font)  # disabled
+    draw.rectangle([300, 110, 520, 160], fill=(30, 90, 200))
+    draw.text((320, 120), "Update card", fill="white", font=font)
+    response = upload(client, conversation, image_bytes(image, "PNG"))
+    text = Attachment.objects.get(pk=response.json()["id"]).text
+    assert "Submit order (greyed out)" in text
+    assert "Update card (greyed out)" not in text and "declined (greyed out)" not in text

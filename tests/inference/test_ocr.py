@@ -46,9 +46,15 @@ def test_blank_image_gives_empty_text():
     assert ocr.read_text(Image.new("RGB", (200, 100), LIGHT)) == ""
 
 
+def one_word(text: str) -> dict[str, list]:
+    """What image_to_data gives for a screen holding one word, dark on light."""
+    return {"text": [text], "block_num": [1], "par_num": [1], "line_num": [1],
+            "left": [0], "top": [0], "width": [10], "height": [10]}
+
+
 def test_same_pixels_are_read_once(monkeypatch):
     calls = []
-    monkeypatch.setattr(pytesseract, "image_to_string", lambda img, **_: calls.append(img.size) or "ERR-5000")
+    monkeypatch.setattr(pytesseract, "image_to_data", lambda img, **_: calls.append(img.size) or one_word("ERR-5000"))
     first, second = error_dialog("ERR-5000"), error_dialog("ERR-5000")  # equal pixels, separate objects
     assert ocr.read_text(first) == ocr.read_text(second) == "ERR-5000"
     assert len(calls) == 1
@@ -56,7 +62,7 @@ def test_same_pixels_are_read_once(monkeypatch):
 
 def test_grey_upscaled_and_bounded_before_tesseract(monkeypatch):
     seen: list[Image.Image] = []
-    monkeypatch.setattr(pytesseract, "image_to_string", lambda img, **_: seen.append(img) or "")
+    monkeypatch.setattr(pytesseract, "image_to_data", lambda img, **_: seen.append(img) or one_word(""))
     ocr.read_text(Image.new("RGB", (300, 200), (1, 2, 3)))
     ocr.read_text(Image.new("RGB", (4000, 3000), (4, 5, 6)))
     small, large = seen
