@@ -9,6 +9,7 @@ with its article, then the model's words: a visitor can always tell the two apar
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,7 +180,17 @@ def screen_quote(screenshot_text: str, question: str, lang: str = "en") -> str:
 
 
 def _quoted(lines: list[str]) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in lines)
+    """Lines as a Markdown quote that keeps them apart: Markdown would run lines into one
+    paragraph, so each is its own paragraph, except the items of one list."""
+    out: list[str] = []
+    for index, line in enumerate(line for line in lines if line.strip()):
+        if index and not (_LIST_ITEM.match(line) and _LIST_ITEM.match(out[-1][2:])):
+            out.append(">")
+        out.append(f"> {line}")
+    return "\n".join(out)
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 LABELS = {

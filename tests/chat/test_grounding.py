@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 
 from supportbot.agents.models import Handoff
 from supportbot.chat.grounding import asks_something, ground, quote_block
+from supportbot.chat.frames import render_markdown
 from supportbot.chat.models import Message
 from supportbot.knowledge import retrieval
 from supportbot.knowledge.store import import_path
@@ -126,3 +127,8 @@ def test_every_quoted_article_is_labelled_in_order():
     ])
     assert block.index("[Refund policy](https://help.example/refunds)") < block.index("Double charge")
     assert "> 14 days." in block and "> We refund the second one." in block and "Delivery times" not in block
+
+
+def test_quoted_sentences_stay_apart_and_a_list_stays_a_list():
+    html = render_markdown(quote_block([{"title": "T", "url": "", "quote": "First sentence.\nSecond one.\nRules:\n- ten characters\n- a number"}]))
+    assert html.count("<p>") >= 4 and "<ul>" in html and html.count("<li>") == 2
