@@ -99,6 +99,13 @@ async def test_in_redis_mode_the_conversations_worker_writes_the_draft(redis_app
     visitor = app.visit()
     async with app.socket(visitor) as socket:
         await turn(socket, "t1", "My printer says error 42.")
+    # Only the agent who owns a conversation asks for drafts on it (agents.access).
+    app.manage("shell", "-c", (
+        "from django.contrib.auth import get_user_model; from supportbot.agents import handoff; "
+        "from supportbot.agents.models import Handoff; from supportbot.agents.triggers import Trigger; "
+        f"handoff.escalate('{visitor.conversation_id}', Trigger(Handoff.Reason.USER_BUTTON, 'test')); "
+        f"handoff.claim('{visitor.conversation_id}', get_user_model().objects.get(username='alice'))"
+    ))
 
     staff = requests.Session()
     staff.get(app.base_url + "/admin/login/", timeout=10)
