@@ -37,7 +37,6 @@ from supportbot.chat.frames import reply_end_frame, token_frame
 from supportbot.chat.grounding import NO_ANSWER
 from supportbot.chat.hooks import ReplyOutcome, people_rules
 from supportbot.chat.models import Conversation, Message
-from supportbot.chat.stopping import listen_for_stops
 from supportbot.chat.transcript import (
     Transcript,
     TranscriptMemo,
@@ -237,7 +236,6 @@ class ReplyRunner:
         # The replies this process runs, and when their lease was last set (monotonic seconds).
         self._leased: dict[int, float] = {}
         self._keeper: asyncio.Task[None] | None = None
-        self._stop_listener: asyncio.Task[None] | None = None
         # The replies generating in this process now, and those the visitor stopped.
         self._generations: dict[int, Generation] = {}
         self._stopped: set[int] = set()
@@ -415,9 +413,6 @@ class ReplyRunner:
         keeper = self._keeper
         if keeper is None or keeper.done() or keeper.get_loop() is not asyncio.get_running_loop():
             self._keeper = self.run_in_background(self._renew_and_sweep())
-            if self._stop_listener is not None:
-                self._stop_listener.cancel()
-            self._stop_listener = self.run_in_background(listen_for_stops(self))
 
     async def _renew_and_sweep(self) -> None:
         """Every third of a lease: renew this process's leases, and take up lapsed ones."""

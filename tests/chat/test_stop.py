@@ -7,11 +7,9 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 
 from supportbot.chat import transcript
 from supportbot.chat.models import Message
-from supportbot.chat.stopping import RUNNERS_GROUP, listen_for_stops
 from supportbot.inference_bridge import engine_client
 from tests.chat_fixtures import chat_socket, is_reply_end, new_conversation, receive, receive_until, send_frame
 
@@ -44,11 +42,15 @@ async def test_stop_keeps_the_partial_reply_frees_the_slot_and_the_next_send_wor
         stored = await database_sync_to_async(Message.objects.get)(pk=reply_id)
         assert stored.finish_reason == "cancelled" and stored.text == end["text"]
         engine = engine_client().local_engine()
-        for _ in range(50):  # the engine thread takes the cancel on its next step
-            if engine.stats()["running"] == 0:
+        def freed() -> bool:
+            stats = engine.stats()
+            return stats["running"] == 0 and stats["finished"].get("cancelled", 0) >= 1
+
+        for _ in range(100):  # the engine thread takes the cancel on its next step
+            if freed():
                 break
             await asyncio.sleep(0.02)
-        assert engine.stats()["running"] == 0 and engine.stats()["finished"]["cancelled"] >= 1
+        assert freed()
 
         # A cancel for a reply that has ended changes nothing; the next message is answered.
         await socket.send_json_to({"type": "cancel", "message_id": reply_id})
@@ -74,26 +76,3 @@ async def test_another_conversations_reply_cannot_be_stopped(endless_replies):
         assert await database_sync_to_async(Message.objects.filter(pk=reply_id, finish_reason="").exists)()
         await their_socket.send_json_to({"type": "cancel", "message_id": reply_id})
         assert (await receive_until(their_socket, is_reply_end))[-1]["message"]["finish_reason"] == "cancelled"
-
-
-async def test_a_stop_reaches_the_runner_of_another_process_over_the_channel_layer():
-    class Runner:  # another process's runner: it holds the reply, this one does not
-        def __init__(self) -> None:
-            self.stopped: list[int] = []
-
-        def stop(self, reply_id: int) -> bool:
-            self.stopped.append(reply_id)
-            return True
-
-    elsewhere = Runner()
-    listener = asyncio.create_task(listen_for_stops(elsewhere))
-    try:
-        await asyncio.sleep(0.05)  # joined the group
-        await get_channel_layer().group_send(RUNNERS_GROUP, {"type": "reply.stop", "reply_id": 7})
-        for _ in range(50):
-            if elsewhere.stopped:
-                break
-            await asyncio.sleep(0.02)
-        assert elsewhere.stopped == [7]
-    finally:
-        listener.cancel()
