@@ -49,7 +49,10 @@ def penalize(logits: torch.Tensor, generated: list[int], sampling: SamplingParam
     API): minus penalty x count, minus penalty once. no_repeat_ngram = n: no token that would
     repeat an n-gram already in the reply.
     """
-    if not generated:
+    neutral = sampling.repetition_penalty in (None, 1.0) and not (
+        sampling.frequency_penalty or sampling.presence_penalty or sampling.no_repeat_ngram
+    )
+    if not generated or neutral:  # the common case for most models: no work on the hot path
         return
     counts = Counter(generated)
     seen = torch.tensor(list(counts), dtype=torch.long)

@@ -9,7 +9,6 @@ with its article, then the model's words: a visitor can always tell the two apar
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from supportbot.chat.models import Attachment, Message
-from supportbot.knowledge.excerpts import best_sentences
+from supportbot.knowledge.excerpts import LIST_ITEM, best_sentences
 from supportbot.knowledge.retrieval import Passage, is_answerable, is_empty, nothing_to_search, search
 from supportbot.knowledge.tokens import looks_chinese, tokens
 from supportbot.lib.screen_text import salient_lines
@@ -184,13 +183,11 @@ def _quoted(lines: list[str]) -> str:
     paragraph, so each is its own paragraph, except the items of one list."""
     out: list[str] = []
     for index, line in enumerate(line for line in lines if line.strip()):
-        if index and not (_LIST_ITEM.match(line) and _LIST_ITEM.match(out[-1][2:])):
+        if index and not (LIST_ITEM.match(line) and LIST_ITEM.match(out[-1][2:])):
             out.append(">")
         out.append(f"> {line}")
     return "\n".join(out)
 
-
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 LABELS = {

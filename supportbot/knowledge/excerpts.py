@@ -17,7 +17,7 @@ from supportbot.knowledge.tokens import tokens
 # Sentence ends (English and Chinese) and line breaks: Markdown list items and table rows are
 # lines of their own.
 _UNITS = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\"(])|(?<=[。！？])|\n+")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 def best_sentences(article_id: int, query: str, title: str, max_chars: int) -> str:
@@ -53,7 +53,7 @@ def _units(text: str, headings: set[str]) -> list[str]:
         stripped = line.strip()
         if not stripped or stripped.startswith("#") or stripped.strip("# ") in headings:
             continue
-        pieces = [stripped] if _LIST_ITEM.match(stripped) or stripped.startswith("|") else _UNITS.split(stripped)
+        pieces = [stripped] if LIST_ITEM.match(stripped) or stripped.startswith("|") else _UNITS.split(stripped)
         found += [piece.strip() for piece in pieces if piece and piece.strip()]
     return found
 
@@ -61,9 +61,9 @@ def _units(text: str, headings: set[str]) -> list[str]:
 def _with_lead_in(units: list[str], position: int) -> set[int]:
     """A list item comes with the line that introduces its list ("Your new password must:")."""
     chosen = {position}
-    if _LIST_ITEM.match(units[position]):
+    if LIST_ITEM.match(units[position]):
         before = position - 1
-        while before >= 0 and _LIST_ITEM.match(units[before]):
+        while before >= 0 and LIST_ITEM.match(units[before]):
             before -= 1
         if before >= 0 and units[before].endswith((":", "：")):
             chosen.add(before)
