@@ -52,7 +52,10 @@ class _Index:
     def __init__(self, version: tuple, rows: list[dict]) -> None:
         self.version = version
         self.rows = rows
-        self.lang = np.array([row["lang"] for row in rows])
+        langs = np.array([row["lang"] for row in rows])
+        # Per-language masks, made once: comparing 10,000 strings on every question costs more
+        # than the rest of the lexical search.
+        self.not_lang = {lang: langs != lang for lang in set(langs.tolist())}
         self.article_ids = np.array([row["article_id"] for row in rows], np.int64)
         self.lexical = BM25([tokens(row["text"]) for row in rows])
         vectors = [embedding.from_bytes(row.pop("embedding")) for row in rows]
@@ -113,7 +116,7 @@ def search(query: str, lang: str | None = None, k: int = 3) -> list[Passage]:
         return []
     scores, mode = _scores(index, query, lang)
     if lang:
-        scores = np.where(index.lang == lang, scores, -np.inf)
+        scores = np.where(index.not_lang.get(lang, True), -np.inf, scores)
     return _best_per_article(index, scores, k, mode)
 
 
@@ -135,7 +138,17 @@ def _reciprocal_rank(scores: np.ndarray, offset: int = 60) -> np.ndarray:
 
 
 def _best_per_article(index: _Index, scores: np.ndarray, k: int, mode: str) -> list[Passage]:
-    candidates = np.argsort(-scores)
+    # The k best articles are nearly always among the best few dozen chunks: sort those only,
+    # and the whole base only when one article's chunks fill them.
+    shortlist = min(len(scores), 16 * k)
+    top = np.argpartition(-scores, shortlist - 1)[:shortlist]
+    passages = _distinct_articles(index, scores, top[np.argsort(-scores[top])], k, mode)
+    if len(passages) < k and shortlist < len(scores) and scores[top].min() > 0:
+        passages = _distinct_articles(index, scores, np.argsort(-scores), k, mode)
+    return passages
+
+
+def _distinct_articles(index: _Index, scores: np.ndarray, candidates: np.ndarray, k: int, mode: str) -> list[Passage]:
     passages, seen = [], set()
     for position in candidates:
         if len(passages) == k or not scores[position] > 0:  # -inf: other language; 0: no match
