@@ -28,7 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.handoff_cases import CASES, Case  # noqa: E402
+from bench import handoff_cases  # noqa: E402
+from bench.handoff_cases import Case  # noqa: E402
 from supportbot.agents import intent  # noqa: E402
 
 NGRAM, VECTOR = "ngram", "minilm+ngram (en), ngram (zh)"
@@ -132,8 +133,7 @@ def main() -> None:
     parser.add_argument("--committed", action="store_true", help="score the committed model file")
     parser.add_argument("--write-model", action="store_true")
     args = parser.parse_args()
-    train = [c for c in CASES if c.split == "train"]
-    test = [c for c in CASES if c.split == "test"]
+    train, test = handoff_cases.train(), handoff_cases.test()
     if args.write_model:
         intent.MODEL_FILE.write_text(json.dumps(model_file_data(train), ensure_ascii=False, separators=(",", ":")) + "\n",
                                      encoding="utf-8")
