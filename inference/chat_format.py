@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import torch
 
 from inference.media import PreparedImage
+from inference.ocr import screenshot_texts
 from inference.types import ChatMessage, InvalidRequest
 
 
@@ -115,7 +116,7 @@ class ChatFormat:
             self._append(prompt, [self.special_id("<|end_of_image|>")])
         ocr_texts = [img.ocr_text for img in message_images if img.ocr_text is not None]
         if ocr_texts:
-            text = "".join(f"[Screenshot {n} text]\n{t.strip()}\n\n" for n, t in enumerate(ocr_texts, 1)) + text
+            text = screenshot_texts(ocr_texts) + text
         self._append(prompt, self.text_ids(text + self.user_suffix(message.role)))
         self._append(prompt, self.message_end_ids())
 

@@ -93,15 +93,3 @@ def loop_end(tokens: list[int]) -> int | None:
         if repeats >= LOOP_MIN_REPEATS and repeats * period >= LOOP_MIN_TOKENS:
             return length - (repeats - 1) * period
     return None
-
-
-_SENTENCE_END = (".", "!", "?", "。", "！", "？")
-
-
-def ends_a_sentence(text: str) -> bool:
-    """Whether a reply's text so far ends a sentence or a line (wrap_up_after may end it there);
-    not at a list's "2." or a decimal point."""
-    stripped = text.rstrip(" ")
-    if text.endswith("\n") and text.strip():
-        return True
-    return stripped.endswith(_SENTENCE_END) and not (len(stripped) > 1 and stripped[-2].isdigit())

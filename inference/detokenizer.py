@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from inference.sequence import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # torch-free, so that a remote engine's client finds stop strings without torch
+    from inference.sequence import Sequence
+
+_SENTENCE_END = (".", "!", "?", "。", "！", "？")
+
+
+def ends_a_sentence(text: str) -> bool:
+    """Whether a reply's text so far ends a sentence or a line (wrap_up_after may end it there);
+    not at a list's "2." or a decimal point."""
+    stripped = text.rstrip(" ")
+    if text.endswith("\n") and text.strip():
+        return True
+    return stripped.endswith(_SENTENCE_END) and not (len(stripped) > 1 and stripped[-2].isdigit())
 
 
 def could_become_stop(text: str, stops: list[str]) -> int:

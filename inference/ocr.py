@@ -31,6 +31,12 @@ _cache: OrderedDict[str, str] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
+def screenshot_texts(texts: list[str]) -> str:
+    """What a text-only model reads ahead of a message for its screenshots: each one's text, in
+    order. The in-house engine and the remote one (supportbot.inference_bridge) write it alike."""
+    return "".join(f"[Screenshot {n} text]\n{text.strip()}\n\n" for n, text in enumerate(texts, 1))
+
+
 def read_text(img: Image.Image) -> str:
     """The text Tesseract finds in `img`, stripped; "" when there is none. Cached by pixel hash."""
     key = image_sha256(img)

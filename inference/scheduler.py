@@ -23,8 +23,8 @@ import torch
 
 from inference.chat_format import ChatFormat
 from inference.context import fit_context
-from inference.decoding import ends_a_sentence, loop_end
-from inference.detokenizer import Detokenizer
+from inference.decoding import loop_end
+from inference.detokenizer import Detokenizer, ends_a_sentence
 from inference.kv_store import KVStore, SessionState
 from inference.sequence import Sequence
 from inference.types import FinishReason, InvalidRequest

@@ -40,7 +40,7 @@ async def readiness() -> dict[str, CheckResult]:
     database, redis_server = await asyncio.gather(
         _guarded("database", _check_database()), _guarded("redis", _check_redis())
     )
-    if redis_server.ok:
+    if redis_server.ok or settings.SUPPORTBOT_INFERENCE_URL:
         inference = await _guarded("inference", _check_inference())
     else:
         # The workers are found through Redis: nothing can be said about them.
@@ -89,6 +89,7 @@ async def _check_redis() -> CheckResult:
 
 async def _check_inference() -> CheckResult:
     """The engine client's own word: embedded, whether the model is loaded (not ready while it
-    loads: turns wait for it); with workers, whether any heartbeats."""
+    loads: turns wait for it); with workers, whether any heartbeats; with a remote engine, its
+    /health."""
     readiness = await engine_client().readiness()
     return CheckResult(readiness.ok, readiness.detail)

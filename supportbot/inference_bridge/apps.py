@@ -9,13 +9,21 @@ class InferenceBridgeConfig(AppConfig):
     verbose_name = "Inference bridge"
 
     def ready(self) -> None:
-        # Built once per process: with Redis, requests go to inference workers; without it the
-        # engine runs in this process, loaded on first use.
+        # Built once per process: with a remote engine's URL, requests go there; with Redis, to
+        # inference workers; with neither the engine runs in this process, loaded on first use.
         from supportbot.inference_bridge.client import InProcessClient
         from supportbot.inference_bridge.redis_client import RedisClient
+        from supportbot.inference_bridge.remote_client import RemoteClient
 
         self.client = (
-            RedisClient()
+            RemoteClient(
+                settings.SUPPORTBOT_INFERENCE_URL,
+                settings.SUPPORTBOT_INFERENCE_MODEL,
+                settings.SUPPORTBOT_INFERENCE_KEY,
+                settings.SUPPORTBOT_INFERENCE_VISION,
+            )
+            if settings.SUPPORTBOT_INFERENCE_URL
+            else RedisClient()
             if settings.REDIS_URL
             else InProcessClient(
                 settings.SUPPORTBOT_MODEL,

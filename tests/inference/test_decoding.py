@@ -6,7 +6,8 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from inference.decoding import DecodingDefaults, ends_a_sentence, loop_end, penalize, repeated_ngram_endings, resolved
+from inference.decoding import DecodingDefaults, loop_end, penalize, repeated_ngram_endings, resolved
+from inference.detokenizer import ends_a_sentence
 from inference.scheduler import Scheduler
 from inference.sequence import Sequence
 from inference.types import ChatMessage, InvalidRequest, SamplingParams
