@@ -59,14 +59,14 @@ COPY static/ static/
 # Settings refuse to start without a SECRET_KEY, and no real key may end up in the image.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
     && install -d -o supportbot -g supportbot \
-        /var/lib/supportbot /var/lib/supportbot/media \
+        /var/lib/supportbot /var/lib/supportbot/media /var/lib/supportbot/beat \
         /home/supportbot/.cache/huggingface /home/supportbot/.cache/supportbot
 
 # Created above with the user's ownership, which new named volumes take over.
 # Model downloads (GLM-4.6V-Flash is about 20 GB) and converted models:
 VOLUME ["/home/supportbot/.cache/huggingface", "/home/supportbot/.cache/supportbot"]
-# Uploaded screenshots:
-VOLUME ["/var/lib/supportbot/media"]
+# Uploaded screenshots, and beat's schedule file (each timer's last run):
+VOLUME ["/var/lib/supportbot/media", "/var/lib/supportbot/beat"]
 
 # By number, so that orchestrators can verify it is not root (runAsNonRoot).
 USER 10001:10001

@@ -12,10 +12,10 @@ web)
     # Only the web role migrates: the schema is current before the first request, and no other
     # kind of container races it to apply the same migration.
     python manage.py migrate --noinput
-    # --proxy-headers: Daphne takes the scheme from the TLS proxy's X-Forwarded-Proto (sent with
-    # X-Forwarded-For); without it Django sees plain http and rejects uploads from https pages
-    # as cross-origin (CSRF).
-    exec daphne --bind 0.0.0.0 --port 8000 --proxy-headers supportbot.asgi:application
+    # No --proxy-headers: Daphne would believe the left-most X-Forwarded-For, which the client
+    # writes. The application reads X-Forwarded-For and X-Forwarded-Proto from the proxies in
+    # SUPPORTBOT_TRUSTED_PROXIES only (supportbot.lib.client_address).
+    exec daphne --bind 0.0.0.0 --port 8000 supportbot.asgi:application
     ;;
 inference)
     exec python manage.py inference_worker
@@ -24,7 +24,8 @@ celery)
     exec python -m celery -A supportbot worker --loglevel=INFO
     ;;
 beat)
-    exec python -m celery -A supportbot beat --loglevel=INFO --schedule /tmp/celerybeat-schedule
+    # The schedule file keeps each timer's last run: on its volume, a restart postpones nothing.
+    exec python -m celery -A supportbot beat --loglevel=INFO --schedule /var/lib/supportbot/beat/celerybeat-schedule
     ;;
 *)
     exec "$@"

@@ -7,10 +7,10 @@ cached by pixel hash, since every turn of a conversation sends its earlier scree
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import torch
+from cachetools import LRUCache
 from PIL import Image
 
 from inference.vision import image_sha256
@@ -31,26 +31,39 @@ class PreparedImage:
     ocr_text: str | None = None  # set instead of pixels for text-only models
 
 
+def prepared_bytes(prepared: PreparedImage) -> int:
+    """Memory a prepared image holds: its pixel patches, or its OCR text."""
+    if prepared.pixel_values is not None:
+        return prepared.pixel_values.numel() * prepared.pixel_values.element_size()
+    return len(prepared.ocr_text or "") + 64
+
+
 class MediaPreparer:
-    def __init__(self, image_processor, spatial_merge_size: int = 2, cache_entries: int = 256):
+    def __init__(self, image_processor, spatial_merge_size: int = 2, cache_bytes: int = 512 * 2**20):
         self.image_processor = image_processor
         self.spatial_merge_size = spatial_merge_size
-        self._cache: OrderedDict[str, PreparedImage] = OrderedDict()
-        self._cache_entries = cache_entries
+        # Bounded by bytes, not entries: a big screenshot's patches take hundreds of megabytes.
+        self._cache: LRUCache[str, PreparedImage] = LRUCache(maxsize=cache_bytes, getsizeof=prepared_bytes)
         self._lock = threading.Lock()
 
     def prepare(self, image: Image.Image) -> PreparedImage:
         sha = image_sha256(image)
         with self._lock:
-            if sha in self._cache:
-                self._cache.move_to_end(sha)
-                return self._cache[sha]
+            cached = self._cache.get(sha)
+        if cached is not None:
+            return cached
         prepared = self._prepare_uncached(image, sha)
         with self._lock:
-            self._cache[sha] = prepared
-            while len(self._cache) > self._cache_entries:
-                self._cache.popitem(last=False)
+            if prepared_bytes(prepared) <= self._cache.maxsize:  # else larger than the whole cache
+                self._cache[sha] = prepared
         return prepared
+
+    def forget(self, image: Image.Image) -> bool:
+        """Drop what was prepared from this picture (its screenshot was erased); True if it was
+        held."""
+        sha = image_sha256(image)
+        with self._lock:
+            return self._cache.pop(sha, None) is not None
 
     def _prepare_uncached(self, image: Image.Image, sha: str) -> PreparedImage:
         if self.image_processor is None:

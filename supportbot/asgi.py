@@ -2,7 +2,6 @@
 
 import gc
 import os
-from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -12,7 +11,6 @@ django_http = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.auth import AuthMiddleware  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import CookieMiddleware, SessionMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
@@ -22,47 +20,23 @@ from supportbot.chat.identity import WebsocketVisitorMiddleware  # noqa: E402
 from supportbot.chat.routing import websocket_urlpatterns  # noqa: E402
 from supportbot.chat.shutdown import install_goodbye  # noqa: E402
 from supportbot.embedded_beat import EmbeddedBeat  # noqa: E402
+from supportbot.lib.client_address import TrustedProxyHeaders, trusted_networks  # noqa: E402
+from supportbot.lib.request_size import RequestSizeLimit  # noqa: E402
 from supportbot.ops.metrics import CountWebSockets  # noqa: E402
+from supportbot.widget.sockets import SiteOrWidgetOriginValidator  # noqa: E402
 
 # Multipart framing around the largest allowed image, or the API's own (lower) body limit.
 MAX_REQUEST_BYTES = max(settings.UPLOAD_MAX_BYTES, settings.API_MAX_BODY_BYTES) + 256 * 1024
 
 
-class RequestSizeLimit:
-    """Answers 413 to a request that declares a body over the limit before any of it is read,
-    so an oversized upload never reaches Django's parser or the disk."""
-
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            body = b'{"error": "too_large", "message": "The request is too large."}'
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 413,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"connection", b"close"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
-            return
-        await self.app(scope, receive, send)
-
-
-application = ProtocolTypeRouter(
+router = ProtocolTypeRouter(
     {
         # Static files are served by the app itself so `make run` needs nothing in front of it.
         "http": RequestSizeLimit(ASGIStaticFilesHandler(django_http), MAX_REQUEST_BYTES),
-        # Only pages of this site may open the chat socket (Origin must match ALLOWED_HOSTS).
+        # Only pages of this site (ALLOWED_HOSTS) and the widget's host sites allowed in the admin
+        # may open a socket.
         "websocket": CountWebSockets(
-            AllowedHostsOriginValidator(
+            SiteOrWidgetOriginValidator(
                 # The Django session's user is what the agent console's socket checks.
                 CookieMiddleware(
                     SessionMiddleware(
@@ -77,6 +51,9 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+# Per-address limits (chat.address_limits) and Django see the real client, not the proxy: Daphne
+# runs without --proxy-headers, which would believe the client's own X-Forwarded-For.
+application = TrustedProxyHeaders(router, trusted_networks(settings.TRUSTED_PROXIES))
 if settings.EMBEDDED_BEAT:
     application = EmbeddedBeat(application)
 

@@ -72,7 +72,8 @@ def escalated(
 
 def with_screenshot(conversation: Conversation) -> Attachment:
     message = Message.objects.create(conversation=conversation, role=Message.Role.USER, text="See this")
-    return store_image(conversation, decode_image(screenshot_png()), message)
+    # Its own picture: identical ones would share one stored file (chat.uploads).
+    return store_image(conversation, decode_image(screenshot_png(label=f"Error {conversation.pk}")), message)
 
 
 def conversation_created_at(when: datetime) -> Conversation:

@@ -1,11 +1,13 @@
 """Telling people: frames to the visitor's chat sockets and the agents' console sockets, mail to
-agents and supervisors, signed webhooks. Everything here runs after the transaction commits."""
+agents and supervisors (a Celery task, off the database thread). Everything here runs after the
+transaction commits."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -19,6 +21,7 @@ from supportbot.chat.delivery import (
     conversation_group,
     send_after_commit,
 )
+from supportbot.celery import OffThreadTask
 from supportbot.chat.models import Conversation, Message
 
 # How much of a visitor's message the console's alert quotes.
@@ -72,10 +75,7 @@ def offer_to_agent(
         body = f"{summary}\n\nOpen the agent console to claim it."
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is not None and user.email:
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True),
-            robust=True,
-        )
+        mail_after_commit(subject, body, [user.email])
 
 
 def visitor_wrote(user_id: int, conversation: Conversation, message: Message) -> None:
@@ -89,6 +89,8 @@ def visitor_wrote(user_id: int, conversation: Conversation, message: Message) ->
             "title": conversation_title(conversation),
             "message_id": message.id,
             "text": shorten(message.text, PREVIEW_CHARS) if message.text else "(a screenshot)",
+            # The console says "(a screenshot)" in its agent's language (agents.console).
+            "screenshot_only": not message.text,
         },
     )
 
@@ -97,9 +99,16 @@ def alert_supervisors(subject: str, body: str, extra_addresses: list[str]) -> No
     supervisors = get_user_model().objects.filter(groups__name="supervisors", is_active=True)
     addresses = sorted({u.email for u in supervisors if u.email} | set(filter(None, extra_addresses)))
     if addresses:
-        transaction.on_commit(
-            lambda: send_mail(
-                subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=True
-            ),
-            robust=True,
-        )
+        mail_after_commit(subject, body, addresses)
+
+
+def mail_after_commit(subject: str, body: str, recipients: list[str]) -> None:
+    """Queued once the transaction commits (a failure to queue is logged, the commit stands)."""
+    transaction.on_commit(lambda: send_notification_mail.delay(subject, body, recipients), robust=True)
+
+
+@shared_task(base=OffThreadTask, acks_late=True)
+def send_notification_mail(subject: str, body: str, recipients: list[str]) -> int:
+    """On the Celery worker, or a background thread in the embedded setup: an SMTP server that
+    stops answering holds no chat socket, and is given up on after EMAIL_TIMEOUT."""
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

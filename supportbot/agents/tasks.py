@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from supportbot.agents import assignment, email_later, notify, waiting
 from supportbot.agents.models import Handoff
+from supportbot.celery import OffThreadTask
 from supportbot.events.log import record_event
 from supportbot.events.models import Event
 
@@ -66,7 +67,8 @@ def enforce_handoff_sla(now: datetime | None = None) -> int:
     return overdue
 
 
-@shared_task(acks_late=True)
+@shared_task(base=OffThreadTask, acks_late=True)
 def mail_agent_reply(message_id: int) -> bool:
-    """An agent's reply, mailed to the address its visitor left (agents.email_later)."""
+    """An agent's reply, mailed to the address its visitor left (agents.email_later). Off the
+    database thread in the embedded setup (celery.OffThreadTask), given up after EMAIL_TIMEOUT."""
     return email_later.mail_reply(message_id)

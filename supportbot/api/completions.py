@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from supportbot.api import rate_limits
-from supportbot.api.errors import ApiError
+from supportbot.api.errors import ApiError, invalid
 from supportbot.api.models import ApiCall, ApiKey
 from supportbot.api.prompts import PreparedMessage, affinity_key, result_cache_key
 from supportbot.api.responses import CompletionIds, Outcome
@@ -34,6 +34,7 @@ from supportbot.chat.replies import reply_runner
 from supportbot.chat.uploads import store_image
 from supportbot.inference_bridge import engine_client
 from supportbot.inference_bridge.client import NO_WORKER
+from supportbot.lib.images import ImageRejected
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ async def start_call(
     deterministic = (
         spec.temperature == 0 and not spec.stream and not spec.citations and settings.API_RESULT_CACHE_TTL_S > 0
     )
-    cache_key = result_cache_key(model, messages, sampling) if deterministic else None
+    cache_key = result_cache_key(key.pk, model, messages, sampling) if deterministic else None
     if cache_key:
         cached = await cache.aget(cache_key)
         if cached is not None:
@@ -187,7 +188,10 @@ def _store_call(
                 finish_reason=Message.FinishReason.STOP if prepared.role == "assistant" else "",
             )
             for image in prepared.images:
-                store_image(conversation, image, message)
+                try:
+                    store_image(conversation, image, message)
+                except ImageRejected as rejected:  # too large once stored
+                    raise invalid(f"messages[{index}].content", rejected.message, code="invalid_image") from None
         finished = {}
         if cached is not None:
             finished = {

@@ -8,13 +8,16 @@ import binascii
 import hashlib
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
+
+from django.conf import settings
 
 from inference.vision import image_sha256
 from supportbot.api.errors import invalid
 from supportbot.api.remote_images import fetch_image_bytes
 from supportbot.api.specs import ChatCompletionSpec, ImagePart, TextPart
-from supportbot.lib.images import DecodedImage, ImageRejected, decode_image
+from supportbot.lib.images import DecodedImage, ImageRejected, decode_image, image_pixels
 
 DATA_URL = re.compile(r"data:(?P<type>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^;,]*)*?);base64,(?P<data>.*)", re.S)
 
@@ -28,8 +31,9 @@ class PreparedMessage:
 
 
 def prepare_messages(spec: ChatCompletionSpec) -> list[PreparedMessage]:
-    """Raises ApiError (400) naming the field of the first problem."""
-    prepared = []
+    """Raises ApiError (400) naming the field of the first problem. Images are counted, and their
+    pixels added up from their headers, before any of them is decoded."""
+    layout = []  # (role, texts, [(image part, its parameter path)]) per message
     for index, message in enumerate(spec.messages):
         role = "system" if message.role == "developer" else message.role
         texts, images = [], []
@@ -40,12 +44,13 @@ def prepare_messages(spec: ChatCompletionSpec) -> list[PreparedMessage]:
             elif role != "user":
                 raise invalid(param, "only user messages may contain images")
             else:
-                images.append(_decode_image_part(part, f"{param}.image_url"))
-        prepared.append(
-            PreparedMessage(
-                role, "\n".join(texts), images, [image_sha256(i.image) for i in images]
-            )
-        )
+                images.append((part, f"{param}.image_url"))
+        layout.append((role, texts, images))
+    image_data = _checked_image_bytes([image for _, _, images in layout for image in images])
+    prepared = []
+    for role, texts, images in layout:
+        decoded = [_decode(image_data[param], param) for _, param in images]
+        prepared.append(PreparedMessage(role, "\n".join(texts), decoded, [image_sha256(i.image) for i in decoded]))
     last = prepared[-1]
     if last.role != "user":
         raise invalid("messages", "the last message must be a user message")
@@ -54,12 +59,30 @@ def prepare_messages(spec: ChatCompletionSpec) -> list[PreparedMessage]:
     return prepared
 
 
-def _decode_image_part(part: ImagePart, param: str) -> DecodedImage:
-    url = part.image_url.url
-    if url.startswith(("http://", "https://")):
-        data = fetch_image_bytes(url, param)
-    else:
-        data = _data_url_bytes(url, param)
+def _checked_image_bytes(parts: list[tuple[ImagePart, str]]) -> dict[str, bytes]:
+    """Each image part's bytes by parameter path, once the request is within API_MAX_IMAGES and
+    API_MAX_TOTAL_PIXELS (many small files can each hold a huge picture)."""
+    if len(parts) > settings.API_MAX_IMAGES:
+        raise invalid("messages", f"at most {settings.API_MAX_IMAGES} images per request", code="too_many_images")
+    image_data, pixels = {}, 0
+    for part, param in parts:
+        url = part.image_url.url
+        data = fetch_image_bytes(url, param) if url.startswith(("http://", "https://")) else _data_url_bytes(url, param)
+        try:
+            pixels += image_pixels(data)
+        except ImageRejected as rejected:
+            raise invalid(param, rejected.message, code="invalid_image") from None
+        if pixels > settings.API_MAX_TOTAL_PIXELS:
+            raise invalid(
+                param,
+                f"the images have more than {settings.API_MAX_TOTAL_PIXELS:,} pixels together",
+                code="too_many_pixels",
+            )
+        image_data[param] = data
+    return image_data
+
+
+def _decode(data: bytes, param: str) -> DecodedImage:
     try:
         return decode_image(data)
     except ImageRejected as rejected:
@@ -87,9 +110,11 @@ def affinity_key(messages: list[PreparedMessage]) -> str:
     return "api:" + hashlib.sha256(json.dumps(start).encode()).hexdigest()
 
 
-def result_cache_key(model: str, messages: list[PreparedMessage], sampling: dict) -> str:
-    """Identical deterministic requests get the same key; images count by their pixels' hash."""
+def result_cache_key(api_key_id: uuid.UUID, model: str, messages: list[PreparedMessage], sampling: dict) -> str:
+    """Identical deterministic requests of one API key get the same key; images count by their
+    pixels' hash. Keys never share results: a hit would tell one caller what another asked."""
     content = {
+        "api_key": str(api_key_id),
         "model": model,
         "messages": [[m.role, m.text, m.image_hashes] for m in messages],
         "sampling": sampling,

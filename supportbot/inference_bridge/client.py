@@ -14,14 +14,15 @@ database: callers pass a GenerationRequest and read engine events.
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import secrets
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from cachetools import LRUCache
+from django.conf import settings
 from PIL import Image
 
 from inference.types import ChatMessage, Event, GenerationRequest, InferenceError
@@ -91,17 +92,66 @@ class EngineClient(Protocol):
         """The engine running in this process, if any (metrics)."""
 
 
-@functools.lru_cache(maxsize=64)
+# Decoded screenshots by path, bounded by their pixels' bytes (a count would let a few 25 Mpx
+# images take gigabytes). Stored screenshots were checked and re-encoded on upload; every turn
+# resends them, so the decoded images of recent conversations stay in memory.
+def _rgb_bytes(image: Image.Image) -> int:
+    return 3 * image.width * image.height
+
+
+_decoded: LRUCache[str, Image.Image] = LRUCache(maxsize=settings.DECODED_IMAGE_CACHE_BYTES, getsizeof=_rgb_bytes)
+_decoded_lock = threading.Lock()
+
+
 def decoded_image(path: str) -> Image.Image:
-    """Stored screenshots were checked and re-encoded on upload; every turn resends them, so the
-    decoded images of recent conversations stay in memory."""
-    with Image.open(path) as image:
-        return image.convert("RGB")
+    """The screenshot stored at `path`, decoded; raises FileNotFoundError once it was erased."""
+    with _decoded_lock:
+        image = _decoded.get(path)
+    if image is not None and os.path.exists(path):
+        return image
+    with Image.open(path) as stored:
+        image = stored.convert("RGB")
+    with _decoded_lock:
+        if _rgb_bytes(image) <= _decoded.maxsize:  # else it is larger than the whole cache
+            _decoded[path] = image
+    return image
+
+
+def forget_erased_images() -> None:
+    """Drop the decoded screenshots whose files were erased (retention, unsent uploads): whatever
+    process erased them, this one keeps no copy past its next request."""
+    with _decoded_lock:
+        for path in [path for path in _decoded if not os.path.exists(path)]:
+            del _decoded[path]
+
+
+def forget_prepared_images(paths: Iterable[str]) -> None:
+    """Call before erasing the screenshots at `paths`: the engine running in this process, if
+    any, drops what it prepared from them (pixel patches or OCR text, cached by pixel hash, so each
+    file is decoded again unless its decoded copy is still here). Inference workers in other
+    processes keep theirs until it ages out of their byte-bounded cache: a key that only the
+    erased pixels can produce, so no request reaches it again."""
+    from supportbot.inference_bridge import engine_client
+
+    engine = engine_client().local_engine()
+    if engine is None:
+        return
+    for path in paths:
+        with _decoded_lock:
+            image = _decoded.get(path)
+        try:
+            if image is None:
+                with Image.open(path) as stored:
+                    image = stored.convert("RGB")
+        except OSError:  # gone already, or not an image: nothing the engine could have prepared
+            continue
+        engine.media.forget(image)
 
 
 def with_decoded_images(request: GenerationRequest) -> GenerationRequest:
     """The request with every ImageFile decoded, as the engine takes it (blocking: disk and
     decoding)."""
+    forget_erased_images()
     messages = [
         ChatMessage(
             m.role,

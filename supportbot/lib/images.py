@@ -38,7 +38,7 @@ def decode_image(data: bytes) -> DecodedImage:
         raise ImageRejected(
             "too_large", f"Images may be at most {max_bytes // (1024 * 1024)} MB.", 413
         )
-    source_format = _sniff_format(data)
+    source_format, _ = _probe(data)
     # The engine's own checks: truncation, decompression bombs, EXIF orientation, metadata.
     try:
         image = load_image(data, max_bytes=max_bytes, max_pixels=settings.UPLOAD_MAX_PIXELS)
@@ -47,18 +47,26 @@ def decode_image(data: bytes) -> DecodedImage:
     return DecodedImage(image=image, is_photo=source_format in {"JPEG", "MPO"})
 
 
-def _sniff_format(data: bytes) -> str:
-    """The container format from the file's own header, without decoding pixels; told apart
-    from other rejections because it is answered 415 Unsupported Media Type."""
+def image_pixels(data: bytes) -> int:
+    """Width x height as the image's header states them, without decoding any pixel (what a
+    request's images add up to is checked before any of them is decoded). Raises ImageRejected
+    for what decode_image would refuse by its header."""
+    _, (width, height) = _probe(data)
+    return width * height
+
+
+def _probe(data: bytes) -> tuple[str, tuple[int, int]]:
+    """The container format and size from the file's own header (Pillow's open is lazy); an
+    unknown format is told apart from other rejections: it is answered 415 Unsupported Media Type."""
     try:
         with Image.open(io.BytesIO(data), formats=("PNG", "JPEG", "WEBP", "GIF")) as probe:
-            image_format = probe.format or ""
+            image_format, size = probe.format or "", probe.size
     except Image.DecompressionBombError:
         raise ImageRejected("bad_image", "The image has too many pixels.", 422) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        image_format = ""
+        image_format, size = "", (0, 0)
     if image_format not in ACCEPTED_FORMATS:
         raise ImageRejected(
             "unsupported_type", "Only PNG, JPEG, WebP and GIF images are accepted.", 415
         )
-    return image_format
+    return image_format, size

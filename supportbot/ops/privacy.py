@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from supportbot.agents.models import Handoff, Note, Rating
 from supportbot.chat.models import Attachment, Conversation, Message
+from supportbot.chat.uploads import remove_unreferenced_files
 from supportbot.events.models import Event
 from supportbot.ops import audit
 from supportbot.ops.models import AuditEntry
@@ -29,14 +29,15 @@ BATCH = 500
 
 def delete_conversations(conversations: QuerySet[Conversation]) -> int:
     """Delete the conversations with everything that hangs on them (messages, handoffs, events)
-    and their image files; the files go once the rows are gone for good (after the commit)."""
+    and their image files; the files go once the rows are gone for good (after the commit),
+    each unless an identical screenshot of another conversation still uses it."""
     deleted = 0
     for batch in _id_batches(conversations):
         with transaction.atomic():
             files = _attachment_files(batch)
             Event.objects.filter(conversation_id__in=batch).delete()
             Conversation.objects.filter(pk__in=batch).delete()
-            transaction.on_commit(lambda files=files: _remove_files(files))
+            transaction.on_commit(lambda files=files: remove_unreferenced_files(files))
         deleted += len(batch)
     return deleted
 
@@ -61,7 +62,7 @@ def anonymise_conversations(conversations: QuerySet[Conversation]) -> int:
             Conversation.objects.filter(pk__in=batch).update(
                 visitor_id=ANONYMOUS_VISITOR, language="", visitor_email=""
             )
-            transaction.on_commit(lambda files=files: _remove_files(files))
+            transaction.on_commit(lambda files=files: remove_unreferenced_files(files))
         anonymised += len(batch)
     return anonymised
 
@@ -94,8 +95,3 @@ def _attachment_files(conversation_ids: Iterable[uuid.UUID]) -> list[str]:
     return list(
         Attachment.objects.filter(conversation_id__in=conversation_ids).values_list("file", flat=True)
     )
-
-
-def _remove_files(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)

@@ -134,6 +134,6 @@ async def test_websocket_connections_are_counted():
 
 
 def test_the_chat_application_counts_its_websockets():
-    from supportbot.asgi import application
+    from supportbot.asgi import router
 
-    assert isinstance(application.application_mapping["websocket"], metrics.CountWebSockets)
+    assert isinstance(router.application_mapping["websocket"], metrics.CountWebSockets)

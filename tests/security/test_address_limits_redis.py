@@ -1,0 +1,58 @@
+"""Issue 16, item 2, with Redis: per-address limits are shared by every web process. Uploads
+counted in another process (a second Daphne behind the same proxy) count here too."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+
+import pytest
+
+from supportbot.chat import address_limits
+from tests.live_app import ROOT
+
+pytestmark = [pytest.mark.services, pytest.mark.timeout(120)]
+
+REDIS = "redis://127.0.0.1:6379/0"
+TAKE_IN_ANOTHER_PROCESS = (
+    "import django; django.setup()\n"
+    "from supportbot.chat import address_limits\n"
+    "print([address_limits.take('uploads', '198.51.100.7', 3) for _ in range(3)])\n"
+    "print(address_limits.acquire('generations', '198.51.100.7', 1, 60) is not None)\n"
+)
+
+
+@pytest.fixture
+def redis_cache(settings):
+    prefix = f"supportbot-test-{secrets.token_hex(4)}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS,
+            "KEY_PREFIX": f"{prefix}:cache",
+        }
+    }
+    return prefix
+
+
+def test_limits_counted_in_another_process_hold_in_this_one(redis_cache):
+    left = address_limits.WINDOW_S - time.time() % address_limits.WINDOW_S
+    if left < 20:  # both processes within one counting window
+        time.sleep(left)
+    other = subprocess.run(
+        [sys.executable, "-c", TAKE_IN_ANOTHER_PROCESS],
+        cwd=ROOT,
+        env={**os.environ, "REDIS_URL": REDIS, "SUPPORTBOT_REDIS_PREFIX": redis_cache},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert other.returncode == 0, other.stderr[-2000:]
+    assert other.stdout.split() == ["[None,", "None,", "None]", "True"]
+    # The other process used up the window and holds the one generation slot.
+    assert address_limits.take("uploads", "198.51.100.7", 3) is not None
+    assert address_limits.acquire("generations", "198.51.100.7", 1, 60) is None
+    assert address_limits.take("uploads", "198.51.100.8", 3) is None
