@@ -70,7 +70,7 @@ window.SupportBot.consoleAlerts = ({ onNotificationClick }) => {
 
   function showPermission() {
     if (!supported) {
-      bannerText.textContent = "This browser has no desktop notifications: keep this tab in sight, it beeps on news.";
+      bannerText.textContent = gettext("This browser has no desktop notifications: keep this tab in sight, it beeps on news.");
       enableButton.hidden = true;
       banner.hidden = false;
       return;
@@ -79,8 +79,8 @@ window.SupportBot.consoleAlerts = ({ onNotificationClick }) => {
     banner.hidden = permission === "granted";
     enableButton.hidden = permission !== "default";
     bannerText.textContent = permission === "denied"
-      ? "Desktop alerts are blocked for this site (allow them in the browser's site settings). The console still beeps and counts unread in its tab title."
-      : "Get a desktop alert for new offers and visitor messages, even when this tab is hidden.";
+      ? gettext("Desktop alerts are blocked for this site (allow them in the browser's site settings). The console still beeps and counts unread in its tab title.")
+      : gettext("Get a desktop alert for new offers and visitor messages, even when this tab is hidden.");
   }
 
   enableButton.addEventListener("click", async () => {

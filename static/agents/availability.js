@@ -13,20 +13,20 @@ window.SupportBot.consoleAvailability = () => {
 
   function message() {
     if (connected === false) {
-      return "You are offline: no conversations are offered to you until the console reconnects. " +
-        "It retries by itself; check your network, or reload the page.";
+      return gettext("You are offline: no conversations are offered to you until the console reconnects. " +
+        "It retries by itself; check your network, or reload the page.");
     }
     if (!availability) return "";
     switch (availability.state) {
       case "no_profile":
-        return "You cannot receive offers: you have no agent profile. Ask an admin to add one for you " +
+        return gettext("You cannot receive offers: you have no agent profile. Ask an admin to add one for you " +
           "(Admin › Agents › Agent profiles, with your team and how many conversations you take at once). " +
-          "You can still claim conversations from the Pending queue.";
+          "You can still claim conversations from the Pending queue.");
       case "at_capacity":
-        return `You are at capacity (${availability.load} of ${availability.limit} conversations and offers): ` +
-          "no new offers until you resolve, hand back or transfer one, or decline an offer.";
+        return interpolate(gettext("You are at capacity (%(load)s of %(limit)s conversations and offers): " +
+          "no new offers until you resolve, hand back or transfer one, or decline an offer."), availability, true);
       case "offline":
-        return "The server does not see you online yet: offers start once your console has checked in.";
+        return gettext("The server does not see you online yet: offers start once your console has checked in.");
       default:
         return "";
     }

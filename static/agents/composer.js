@@ -22,7 +22,7 @@ window.SupportBot.consoleComposer = ({ transmit, currentId, onOwnWords }) => {
   }
 
   function fillCanned(canned) {
-    const choose = element("option", "", "Choose…");
+    const choose = element("option", "", gettext("Choose…"));
     choose.value = "";
     cannedSelect.replaceChildren(choose, ...canned.map((response) => {
       const option = element("option", "", response.title);
@@ -56,7 +56,7 @@ window.SupportBot.consoleComposer = ({ transmit, currentId, onOwnWords }) => {
   for (const radio of form.querySelectorAll("input[name=mode]")) {
     radio.addEventListener("change", () => {
       form.classList.toggle("note-mode", mode() === "note");
-      textarea.placeholder = mode() === "note" ? "Write a private note…" : "Write a reply…";
+      textarea.placeholder = mode() === "note" ? gettext("Write a private note…") : gettext("Write a reply…");
     });
   }
   cannedSelect.addEventListener("change", () => {

@@ -88,8 +88,8 @@
         offers.add(frame);
         alerts.alert({
           title: frame.transferred_by
-            ? `${frame.transferred_by} transferred a conversation to you`
-            : "A conversation is offered to you",
+            ? interpolate(gettext("%s transferred a conversation to you"), [frame.transferred_by])
+            : gettext("A conversation is offered to you"),
           body: [frame.title, frame.reason_text].filter(Boolean).join("\n"),
           conversationId: frame.conversation_id,
         });

@@ -17,7 +17,7 @@ window.SupportBot.consoleConversation = ({ transmit, onSwitch, onShown }) => {
   const actionButtons = {
     claim: $("claim"), resolve: $("resolve"), hand_back: $("hand-back"), reopen: $("reopen"),
   };
-  const ROLE_NAMES = { user: "User", assistant: "SupportBot", agent: "Agent", system: "" };
+  const ROLE_NAMES = { user: gettext("User"), assistant: "SupportBot", agent: gettext("Agent"), system: "" };
   // A typing frame may be the last one before a pause: forget it after a while.
   const USER_TYPING_FOR_MS = 6000;
   // The conversation on screen: {id, status}; null when none is picked.
@@ -43,9 +43,9 @@ window.SupportBot.consoleConversation = ({ transmit, onSwitch, onShown }) => {
     $("conversation-title").textContent = detail.title;
     $("conversation-reason").textContent = detail.reason_text ? `· ${detail.reason_text}` : "";
     $("summary").textContent = detail.summary || "";
-    $("conversation-owner").textContent = detail.owner ? `owned by ${detail.owner}` : "unclaimed";
+    $("conversation-owner").textContent = detail.owner ? interpolate(gettext("owned by %s"), [detail.owner]) : gettext("unclaimed");
     const badge = $("conversation-status");
-    badge.textContent = detail.status;
+    badge.textContent = detail.status_text || detail.status;
     badge.className = `status-badge ${detail.status}`;
     shownMessageIds.clear();
     messagesEl.replaceChildren();
@@ -73,17 +73,17 @@ window.SupportBot.consoleConversation = ({ transmit, onSwitch, onShown }) => {
   // Named agents (online with room, from the server) and team queues; values "agent:<id>" and
   // "team:<id>".
   function fillTransferTargets(detail) {
-    const choose = element("option", "", "Transfer to…");
+    const choose = element("option", "", gettext("Transfer to…"));
     choose.value = "";
     const agents = element("optgroup");
-    agents.label = "Agents online with room";
+    agents.label = gettext("Agents online with room");
     for (const agent of detail.transfer_agents) {
       const option = element("option", "", `${agent.name} (${agent.team})`);
       option.value = `agent:${agent.id}`;
       agents.append(option);
     }
     const teams = element("optgroup");
-    teams.label = "Back to a team's queue";
+    teams.label = gettext("Back to a team's queue");
     for (const team of detail.teams) {
       const option = element("option", "", team.name);
       option.value = `team:${team.id}`;
@@ -109,7 +109,7 @@ window.SupportBot.consoleConversation = ({ transmit, onSwitch, onShown }) => {
       link.rel = "noopener";
       const img = element("img");
       img.src = attachment.url;
-      img.alt = "Screenshot from the user";
+      img.alt = gettext("Screenshot from the user");
       img.loading = "lazy";
       link.append(img);
       images.append(link);
@@ -142,7 +142,7 @@ window.SupportBot.consoleConversation = ({ transmit, onSwitch, onShown }) => {
 
   function showNote(note) {
     const item = element("li", "note");
-    item.append(element("span", "note-flag", "Private"), element("strong", "", note.author),
+    item.append(element("span", "note-flag", gettext("Private")), element("strong", "", note.author),
       element("span", "note-text", note.text));
     notesEl.append(item);
   }

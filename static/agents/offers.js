@@ -58,16 +58,16 @@ window.SupportBot.consoleOffers = ({ transmit }) => {
     const item = element("li", "offer");
     item.dataset.conversationId = offer.conversation_id;
     const heading = offer.transferred_by
-      ? `${offer.transferred_by} transferred a conversation to you`
-      : "A conversation is offered to you";
+      ? interpolate(gettext("%s transferred a conversation to you"), [offer.transferred_by])
+      : gettext("A conversation is offered to you");
     item.append(element("strong", "offer-heading", heading),
-      element("span", "offer-title", offer.title || "Conversation"));
+      element("span", "offer-title", offer.title || gettext("Conversation")));
     if (offer.reason_text) item.append(element("span", "offer-reason", offer.reason_text));
     const actions = element("span", "offer-actions");
-    const open = element("button", "", "Open");
+    const open = element("button", "", gettext("Open"));
     open.type = "button";
     open.addEventListener("click", () => take(offer));
-    const no = element("button", "secondary", offer.transferred_by ? "Dismiss" : "Decline");
+    const no = element("button", "secondary", offer.transferred_by ? gettext("Dismiss") : gettext("Decline"));
     no.type = "button";
     no.addEventListener("click", () => decline(offer));
     actions.append(open, no);

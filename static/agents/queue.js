@@ -18,9 +18,10 @@ window.SupportBot.consoleQueue = ({ open, currentId }) => {
   let tab = "pending";
 
   function waited(seconds) {
-    if (seconds < 60) return `${seconds} s`;
-    if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-    return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+    if (seconds < 60) return interpolate(gettext("%s s"), [seconds]);
+    if (seconds < 3600) return interpolate(gettext("%s min"), [Math.floor(seconds / 60)]);
+    return interpolate(gettext("%(hours)s h %(minutes)s min"),
+      { hours: Math.floor(seconds / 3600), minutes: Math.floor((seconds % 3600) / 60) }, true);
   }
 
   function lastMessage(row) {
@@ -40,17 +41,22 @@ window.SupportBot.consoleQueue = ({ open, currentId }) => {
     top.append(element("span", "row-visitor", row.visitor));
     if (row.unread > 0) {
       const badge = element("span", "unread", String(row.unread));
-      badge.title = `${row.unread} unread`;
-      badge.setAttribute("aria-label", `${row.unread} unread`);
+      const unread = interpolate(gettext("%s unread"), [row.unread]);
+      badge.title = unread;
+      badge.setAttribute("aria-label", unread);
       top.append(badge);
     }
-    top.append(element("span", "waiting", `waiting ${waited(row.waiting_s + elapsed)}`));
+    top.append(element("span", "waiting",
+      interpolate(gettext("waiting %s"), [waited(row.waiting_s + elapsed)])));
     const title = element("span", "row-title", row.question); // the visitor is named above it
     const details = element("span", "row-details");
-    details.append(element("span", `status-badge ${row.status}`, row.status));
-    if (row.priority > 0) details.append(element("span", "priority", `priority ${row.priority}`));
-    const words = [row.reason_text, row.team, row.owner && `owner ${row.owner}`,
-      row.offered_to_me && "offered to you"].filter(Boolean).join(" · ");
+    // The status code names the badge's style; its words are in the agent's language.
+    details.append(element("span", `status-badge ${row.status}`, row.status_text || row.status));
+    if (row.priority > 0) {
+      details.append(element("span", "priority", interpolate(gettext("priority %s"), [row.priority])));
+    }
+    const words = [row.reason_text, row.team, row.owner && interpolate(gettext("owner %s"), [row.owner]),
+      row.offered_to_me && gettext("offered to you")].filter(Boolean).join(" · ");
     details.append(element("span", "", words));
     button.append(top, title, details, element("span", "row-last", lastMessage(row)));
     button.addEventListener("click", () => open(row.conversation_id));
@@ -60,7 +66,7 @@ window.SupportBot.consoleQueue = ({ open, currentId }) => {
 
   function matches(row, words) {
     const haystack = [row.visitor, row.title, lastMessage(row), row.reason_text, row.summary,
-      row.team, row.owner, row.status].filter(Boolean).join("\n").toLowerCase();
+      row.team, row.owner, row.status, row.status_text].filter(Boolean).join("\n").toLowerCase();
     return words.every((word) => haystack.includes(word));
   }
 
@@ -73,7 +79,7 @@ window.SupportBot.consoleQueue = ({ open, currentId }) => {
     const elapsed = Math.floor((Date.now() - receivedAt) / 1000);
     queueList.replaceChildren(...rows.map((row) => rowElement(row, elapsed)));
     queueEmpty.hidden = rows.length > 0;
-    queueEmpty.textContent = words.length ? "Nothing matches the search." : "Nothing here.";
+    queueEmpty.textContent = words.length ? gettext("Nothing matches the search.") : gettext("Nothing here.");
   }
 
   function show(frame) {

@@ -1,6 +1,8 @@
 // SupportBot chat page: the conversation and sending messages. Speaks the protocol in
 // docs/protocol.md through common/socket.js; screenshots are in uploads.js, handing the
-// conversation to people in people.js and waiting for them in waiting.js. No build step, no dependencies.
+// conversation to people in people.js and waiting for them in waiting.js, the image viewer in
+// viewer.js, times and delivery states in delivery.js. Strings go through Django's JavaScript
+// catalog (gettext). No build step, no dependencies.
 "use strict";
 
 (() => {
@@ -16,6 +18,8 @@
   const textarea = document.getElementById("text");
   const sendButton = document.getElementById("send");
   const stopButton = document.getElementById("stop");
+  const announcer = document.getElementById("announcer");
+  const language = document.documentElement.lang;
 
   // id -> {message, element, streamed}: streamed is the text received token by token
   const shown = new Map();
@@ -27,11 +31,16 @@
   // Highest id of a finished message on screen: what `resume` asks to continue after.
   let lastDoneId = null;
   let noticeTimer = null;
-  const AUTHORS = { assistant: "SupportBot", agent: "Support agent" };
+  const AUTHORS = { assistant: "SupportBot", agent: gettext("Support agent") };
+  const viewer = SupportBot.imageViewer();
+  const delivery = SupportBot.delivery();
   const people = SupportBot.people({
     status: root.dataset.status,
     transmit,
     onChange: () => updateControls(),
+    newConversationUrl: root.dataset.newConversationUrl,
+    csrfToken: root.dataset.csrfToken,
+    showNotice,
   });
   const waiting = SupportBot.waiting({ transmit });
   const uploads = SupportBot.uploads({
@@ -43,7 +52,8 @@
     onSettled: uploadSettled,
   });
   const socket = SupportBot.openSocket({
-    path: `/ws/chat/${conversationId}/`,
+    // The page's language: the bot is told to answer in it (supportbot.lib.languages).
+    path: `/ws/chat/${conversationId}/?lang=${encodeURIComponent(language)}`,
     onOpen() {
       transmit({ type: "resume", last_message_id: lastDoneId });
       for (const pending of unacked.values()) transmit(pending.frame);
@@ -53,7 +63,7 @@
     onClose: () => updateControls(),
     // The answer to `resume`: the conversation is there and the server can read it.
     provesSession: (frame) => frame.type === "history",
-    closeNotices: { 4404: "Conversation not found" },
+    closeNotices: { 4404: gettext("Conversation not found") },
   });
 
   function randomId() {
@@ -97,15 +107,21 @@
         break;
       case "reply.end":
         showMessage(frame.message);
+        announce(frame.message);
         break;
       case "handoff":
         waiting.statusChanged(frame.status);
         people.handleFrame(frame);
         showMessage(frame.message);
+        announce(frame.message);
         break;
       case "agent.message":
         people.handleFrame(frame);
         showMessage(frame.message);
+        announce(frame.message);
+        break;
+      case "feedback.saved":
+        people.feedbackSaved(frame.message_id, frame.helpful);
         break;
       case "error":
         if (!waiting.handleError(frame)) handleError(frame);
@@ -119,6 +135,8 @@
         people.handleFrame(frame);
     }
     updateControls();
+    // The website widget's frame (widget/frame.js) counts unread replies from these.
+    root.dispatchEvent(new CustomEvent("supportbot:frame", { detail: frame }));
   }
 
   function handleError(frame) {
@@ -128,12 +146,24 @@
       return;
     }
     if (pending) {
-      // Not accepted: give the text back so nothing typed is lost.
+      // Not accepted: the message stays, marked failed with the reason, to be sent again.
       unacked.delete(frame.client_message_id);
-      pending.element.remove();
-      if (!textarea.value) textarea.value = pending.frame.text;
+      delivery.fail(pending.element, frame.message, () => {
+        unacked.set(pending.frame.client_message_id, pending);
+        transmit(pending.frame);
+        updateControls();
+      });
     }
     showNotice(frame.message);
+  }
+
+  // Screen readers hear each finished message once, not every token of it.
+  function announce(message) {
+    if (!message || message.role === "user" || message.state === "generating") return;
+    const entry = shown.get(message.id);
+    const author = message.author || AUTHORS[message.role] || "";
+    const text = entry ? entry.element.children[2].textContent.trim() : message.text;
+    announcer.textContent = author ? `${author}: ${text}` : text;
   }
 
   // ---- rendering -------------------------------------------------------------------------
@@ -150,7 +180,9 @@
     status.className = "status";
     const actions = document.createElement("div");
     actions.className = "actions";
-    element.append(author, images, body, status, actions);
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    element.append(author, images, body, status, actions, meta);
     return element;
   }
 
@@ -192,22 +224,23 @@
 
   function render(entry) {
     const { message, element } = entry;
-    const [author, images, body, status, actions] = element.children;
+    const [author, images, body, status, actions, meta] = element.children;
     // An agent's own name, as stored with their message (so it is there after a reload too).
     author.textContent = message.author || AUTHORS[message.role] || "";
     element.classList.toggle("generating", message.state === "generating");
     element.classList.toggle("failed", message.state === "failed");
-    images.replaceChildren(...(message.attachments || []).map((attachment) => {
-      const img = document.createElement("img");
-      img.src = attachment.url;
-      img.alt = "Attached screenshot";
-      img.loading = "lazy";
-      return img;
-    }));
+    images.replaceChildren(...(message.attachments || []).map(
+      (attachment) => viewer.thumbnail(attachment.url, gettext("Attached screenshot")),
+    ));
+    // The people side's notices ("Alex has joined…") go without a time: they read as the
+    // conversation's state, not as something said.
+    if (message.role !== "system") {
+      delivery.show(meta, new Date(message.created_at), message.role === "user" ? "sent" : null);
+    }
     if (message.role === "user" || message.role === "system") {
       body.textContent = message.text;
     } else if (message.state === "generating") {
-      body.textContent = entry.streamed || message.text;
+      body.textContent = readable(entry.streamed || message.text);
     } else {
       // Rendered by the server from Markdown with raw HTML disabled, so it carries no markup
       // from the model.
@@ -215,20 +248,29 @@
       if (message.citations && message.citations.length) body.append(sources(message.citations));
     }
     status.textContent = message.state === "failed"
-      ? `⚠ ${message.error || "The reply failed."}`
-      : message.finish_reason === "length" ? "(reply cut short)"
-      : message.finish_reason === "cancelled" ? "(stopped)" : "";
+      ? `⚠ ${message.error || gettext("The reply failed.")}`
+      : message.finish_reason === "length" ? gettext("(reply cut short)")
+      : message.finish_reason === "cancelled" ? gettext("(stopped)") : "";
     if (message.role === "assistant" && message.state === "done" && !actions.hasChildNodes()) {
       if (message.offers_person) actions.append(people.offerButton(message.id));
-      else actions.append(...people.feedbackButtons(message.id));
+      else actions.append(...people.feedbackButtons(message.id, message.feedback));
     }
+  }
+
+  // A reply still streaming is shown as plain text (the server renders its Markdown once it is
+  // whole): without the quote marks, bold marks and link targets of its help-center quotes.
+  function readable(markdown) {
+    return markdown
+      .replace(/^> ?/gm, "")
+      .replace(/\*\*/g, "")
+      .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1");
   }
 
   // The help-center articles a reply drew on, as links under it.
   function sources(citations) {
     const list = document.createElement("p");
     list.className = "sources";
-    list.append("Sources: ");
+    list.append(gettext("Sources:"), " ");
     citations.filter((c) => /^https?:\/\//.test(c.url)).forEach((citation, index) => {
       if (index) list.append(" · ");
       const link = document.createElement("a");
@@ -265,7 +307,7 @@
     const agentTyping = people.agentTyping();
     const botTyping =
       !people.peopleAnswer() && (generating.some((e) => !e.streamed) || unacked.size > 0);
-    typingText.textContent = agentTyping ? "An agent is typing" : "SupportBot is typing";
+    typingText.textContent = agentTyping ? gettext("An agent is typing") : gettext("SupportBot is typing");
     typingEl.hidden = !(agentTyping || botTyping);
     const online = socket.isOpen();
     // Not disabled while images upload: a send then waits for them (uploadSettled). The visitor
@@ -294,7 +336,7 @@
     if (uploads.isUploading()) {
       // Sent by itself once the last image is uploaded (see uploadSettled).
       sendAfterUploads = true;
-      showNotice("Your message will be sent once the images are uploaded.");
+      showNotice(gettext("Your message will be sent once the images are uploaded."));
       return;
     }
     if (sendButton.disabled) return;
@@ -308,12 +350,16 @@
     element.classList.add("pending");
     logEl.append(element);
     emptyHint.hidden = true;
-    const [, images, body] = element.children;
+    const [, images, body, , , meta] = element.children;
     body.textContent = text;
-    images.replaceChildren(...ready.map((upload) => upload.element.querySelector("img").cloneNode()));
+    images.replaceChildren(...ready.map(
+      (upload) => viewer.thumbnail(upload.attachment.url, gettext("Attached screenshot")),
+    ));
+    delivery.show(meta, new Date(), "sending");
     unacked.set(frame.client_message_id, { frame, element });
     transmit(frame);
     textarea.value = "";
+    fitComposer();
     uploads.clear();
     logEl.scrollTop = logEl.scrollHeight;
     updateControls();
@@ -328,8 +374,10 @@
     }
     stopButton.disabled = true; // reply.end follows with the reply as it was stopped
   });
-  textarea.addEventListener("input", () => {
+  // The text box grows with what is typed and shrinks back once it is sent.
+  function fitComposer() {
     textarea.style.height = "auto";
-    textarea.style.height = `${textarea.scrollHeight}px`;
-  });
+    if (textarea.value) textarea.style.height = `${textarea.scrollHeight}px`;
+  }
+  textarea.addEventListener("input", fitComposer);
 })();

@@ -1,14 +1,17 @@
 // The chat page's side of handing a conversation to people (docs/protocol.md, "People"): the
 // "Talk to a human" button, the agent's typing, thumbs on bot replies and the rating after a
-// resolved handoff. chat.js owns the messages and calls in here.
+// resolved handoff, and starting a new conversation after a resolved one. chat.js owns the
+// messages and calls in here.
 "use strict";
 
 window.SupportBot = window.SupportBot || {};
 
-window.SupportBot.people = ({ status, transmit, onChange }) => {
+window.SupportBot.people = ({ status, transmit, onChange, newConversationUrl, csrfToken, showNotice }) => {
   const talkButton = document.getElementById("talk-to-human");
   const ratingForm = document.getElementById("rating");
   const ratingThanks = document.getElementById("rating-thanks");
+  const resolvedPanel = document.getElementById("resolved");
+  const newConversationButton = document.getElementById("new-conversation");
   const textarea = document.getElementById("text");
   const logEl = document.getElementById("log");
   // Only an agent sees the visitor typing; tell them at most this often.
@@ -80,15 +83,35 @@ window.SupportBot.people = ({ status, transmit, onChange }) => {
     button.type = "button";
     button.className = "feedback";
     button.append(thumbIcon(helpful));
-    button.setAttribute("aria-label", helpful ? "Helpful answer" : "Not helpful");
+    button.dataset.helpful = String(helpful);
+    button.setAttribute("aria-label", helpful ? gettext("Helpful answer") : gettext("Not helpful"));
     button.setAttribute("aria-pressed", "false");
     button.addEventListener("click", () => {
       transmit({ type: "feedback", message_id: messageId, helpful });
-      for (const other of button.parentElement.children) {
-        other.setAttribute("aria-pressed", String(other === button));
-      }
+      showFeedback(button.parentElement, helpful, false);
     });
     return button;
+  }
+
+  // The thumbs of one reply as pressed; `saved`: the server acknowledged it (feedback.saved).
+  function showFeedback(actions, helpful, saved) {
+    for (const button of actions.querySelectorAll(".feedback")) {
+      button.setAttribute("aria-pressed", String(button.dataset.helpful === String(helpful)));
+    }
+    let thanks = actions.querySelector(".feedback-saved");
+    if (!saved) {
+      if (thanks) thanks.textContent = "";
+      return;
+    }
+    if (!thanks) {
+      thanks = document.createElement("span");
+      thanks.className = "feedback-saved";
+      thanks.setAttribute("role", "status");
+      actions.append(thanks);
+    }
+    thanks.textContent = helpful
+      ? gettext("Thanks for your feedback!")
+      : gettext("Thanks for telling us. We will use it to improve.");
   }
 
   // Under a reply that found no answer in the help center: one click brings a person.
@@ -96,7 +119,7 @@ window.SupportBot.people = ({ status, transmit, onChange }) => {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "secondary offer-person";
-    button.textContent = "Talk to a person";
+    button.textContent = gettext("Talk to a person");
     button.disabled = peopleAnswer();
     button.addEventListener("click", () => {
       transmit({ type: "escalate", message_id: messageId });
@@ -116,6 +139,20 @@ window.SupportBot.people = ({ status, transmit, onChange }) => {
       transmit({ type: "typing", typing: true });
     }
   });
+  newConversationButton.addEventListener("click", async () => {
+    newConversationButton.disabled = true;
+    const response = await fetch(newConversationUrl, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrfToken },
+    }).catch(() => null);
+    if (response && response.ok) {
+      location.reload(); // the page shows the visitor's latest conversation: the new one
+      return;
+    }
+    newConversationButton.disabled = false;
+    const answer = response ? await response.json().catch(() => ({})) : {};
+    showNotice(answer.message || gettext("Could not start a new conversation; check your connection."));
+  });
   ratingForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const score = Number(new FormData(ratingForm).get("score"));
@@ -127,11 +164,24 @@ window.SupportBot.people = ({ status, transmit, onChange }) => {
     handleFrame,
     peopleAnswer,
     agentTyping: () => agentTyping,
-    // Thumbs up and down for a finished bot reply; two thumbs down in a row bring a person.
-    feedbackButtons: (messageId) => [feedbackButton(messageId, true), feedbackButton(messageId, false)],
+    // Thumbs up and down for a finished bot reply, pressed as stored (`feedback`: true, false or
+    // null); two thumbs down in a row bring a person.
+    feedbackButtons(messageId, feedback) {
+      const buttons = [feedbackButton(messageId, true), feedbackButton(messageId, false)];
+      if (typeof feedback === "boolean") {
+        buttons.forEach((button) => button.setAttribute("aria-pressed", String(button.dataset.helpful === String(feedback))));
+      }
+      return buttons;
+    },
+    // feedback.saved: the server stored the thumbs; said under the reply.
+    feedbackSaved(messageId, helpful) {
+      const actions = document.querySelector(`.message[data-id="${messageId}"] .actions`);
+      if (actions) showFeedback(actions, helpful, true);
+    },
     offerButton,
     updateControls(online) {
       talkButton.disabled = !online || peopleAnswer();
+      resolvedPanel.hidden = status !== "resolved";
     },
   };
 };

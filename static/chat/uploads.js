@@ -18,11 +18,14 @@ window.SupportBot.uploads = ({ url, csrfToken, maxCount, maxBytes, showNotice, o
     for (const file of files) {
       if (!file.type.startsWith("image/")) continue;
       if (uploads.length >= maxCount) {
-        showNotice(`At most ${maxCount} images per message.`);
+        showNotice(interpolate(gettext("At most %s images per message."), [maxCount]));
         break;
       }
       if (file.size > maxBytes) {
-        showNotice(`${file.name || "The image"} is larger than ${Math.round(maxBytes / 1048576)} MB.`);
+        showNotice(interpolate(gettext("%(name)s is larger than %(size)s MB."), {
+          name: file.name || gettext("The image"),
+          size: Math.round(maxBytes / 1048576),
+        }, true));
         continue;
       }
       start(file);
@@ -40,16 +43,16 @@ window.SupportBot.uploads = ({ url, csrfToken, maxCount, maxBytes, showNotice, o
     upload.element.className = "preview";
     const img = document.createElement("img");
     img.src = URL.createObjectURL(file);
-    img.alt = `Preview of ${file.name || "pasted image"}`;
+    img.alt = interpolate(gettext("Preview of %s"), [file.name || gettext("pasted image")]);
     const progress = document.createElement("progress");
     progress.max = 100;
     progress.value = 0;
-    progress.setAttribute("aria-label", "Upload progress");
+    progress.setAttribute("aria-label", gettext("Upload progress"));
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "remove";
     remove.textContent = "×";
-    remove.setAttribute("aria-label", "Remove image");
+    remove.setAttribute("aria-label", gettext("Remove image"));
     remove.addEventListener("click", () => {
       upload.request.abort();
       uploads = uploads.filter((other) => other !== upload);
@@ -76,12 +79,12 @@ window.SupportBot.uploads = ({ url, csrfToken, maxCount, maxBytes, showNotice, o
         progress.value = 100;
         upload.element.classList.add("uploaded");
       } else {
-        fail(upload, (request.response && request.response.message) || "The upload failed.");
+        fail(upload, (request.response && request.response.message) || gettext("The upload failed."));
       }
       onSettled(upload);
     });
     request.addEventListener("error", () => {
-      fail(upload, "The upload failed; check your connection.");
+      fail(upload, gettext("The upload failed; check your connection."));
       onSettled(upload);
     });
     const body = new FormData();

@@ -16,7 +16,9 @@ window.SupportBot.waiting = ({ transmit }) => {
   const saved = document.getElementById("email-later-saved");
 
   function showSaved(email) {
-    saved.textContent = `We will email the answer to ${email}. You can also keep this page open.`;
+    saved.textContent = interpolate(
+      gettext("We will email the answer to %s. You can also keep this page open."), [email],
+    );
     saved.hidden = false;
     form.hidden = true;
   }

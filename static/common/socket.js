@@ -69,7 +69,7 @@ window.SupportBot.openSocket = ({
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     socket = new WebSocket(`${scheme}://${location.host}${path}`);
     socket.addEventListener("open", () => {
-      showStatus("Online", true);
+      showStatus(gettext("Online"), true);
       stableTimer = setTimeout(resetBackoff, settings.stableAfterMs);
       if (pingEveryMs) pingTimer = setInterval(() => send({ type: "ping" }), pingEveryMs);
       onOpen();
@@ -90,11 +90,11 @@ window.SupportBot.openSocket = ({
       if (event.code >= 4000 && event.code < 5000) {
         // The application's refusals (4404: not this visitor's conversation): trying again
         // cannot help.
-        showStatus(closeNotices[event.code] || "Disconnected: reload the page");
+        showStatus(closeNotices[event.code] || gettext("Disconnected: reload the page"));
         return;
       }
       const delay = reconnectDelay(event.code);
-      showStatus(event.code === 1013 ? "Unavailable, retrying soon…" : "Offline, reconnecting…");
+      showStatus(event.code === 1013 ? gettext("Unavailable, retrying soon…") : gettext("Offline, reconnecting…"));
       console.info(`SupportBot: reconnecting in ${Math.round(delay)} ms (close code ${event.code})`);
       setTimeout(connect, delay);
     });
