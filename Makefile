@@ -6,7 +6,7 @@ PORT ?= 8000
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install install-dev system-deps run run-redis test test-fast bench bench-web
+.PHONY: install install-dev system-deps browser-tools peer-server run run-redis test test-fast bench bench-web bench-peers
 
 # The app's own packages; tests and benchmarks add requirements-dev.txt to the same venv.
 install: $(VENV)/.installed
@@ -25,20 +25,44 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
+# llama.cpp's OpenAI-compatible server: the third-party engine that the remote-engine tests and
+# bench/peers.py run SupportBot against (bench/peer_server.py). A virtualenv of its own, cached
+# outside the checkout like the project's: it compiles llama.cpp (minutes, once per version).
+PEER_VENV ?= $(HOME)/.cache/supportbot/peer-llama-cpp
+export SUPPORTBOT_PEER_VENV := $(PEER_VENV)
+peer-server: $(PEER_VENV)/.installed
+
+$(PEER_VENV)/.installed: requirements-peer.txt
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install -q --upgrade pip
+	$(PEER_VENV)/bin/python -m pip install -q -r requirements-peer.txt
+	touch $@
+
 # Debian packages: tesseract (English and Simplified Chinese) reads screenshots for text-only models;
-# chromium runs the browser tests; the CJK fonts draw Chinese in them and in rendered test screenshots.
+# chromium runs the browser tests; the CJK fonts draw Chinese in them and in rendered test screenshots;
+# gettext compiles the translations (locale/, `manage.py compilemessages`; the .mo files are committed,
+# so only changing a translation needs it, and a test checks they are up to date); npm installs
+# axe-core for the accessibility scans (browser-tools).
 system-deps:
 	@missing=""; \
 	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
 	tesseract --list-langs 2>/dev/null | grep -qx chi_sim || missing="$$missing tesseract-ocr-chi-sim"; \
 	command -v chromium >/dev/null || missing="$$missing chromium fonts-dejavu-core"; \
 	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	  else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
 
-test: install-dev system-deps
+# What the browser tests inject into pages: axe-core (package.json, pinned in package-lock.json).
+browser-tools: node_modules/axe-core/axe.min.js
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install-dev system-deps browser-tools peer-server
 	$(BIN)/python -m pytest
 
 # Everything that needs no other process, server or browser: a couple of minutes.
@@ -47,6 +71,10 @@ test-fast: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/engine.py
+
+# SupportBot's engine and llama.cpp's server on the same workload, one after the other.
+bench-peers: install-dev system-deps peer-server
+	$(BIN)/python bench/peers.py
 
 DAPHNE = $(BIN)/python -m daphne -b 127.0.0.1 -p $(PORT) supportbot.asgi:application
 

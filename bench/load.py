@@ -85,6 +85,11 @@ def main() -> None:
         "DATABASE_URL": f"{POSTGRES}/{database}",
         "REDIS_URL": REDIS,
         "SUPPORTBOT_REDIS_PREFIX": prefix,
+        # Every simulated visitor comes from this one machine: per-address limits high enough
+        # never to refuse the default visitors, still counted (their cost is part of what is measured).
+        "SUPPORTBOT_CHAT_FRAMES_PER_ADDRESS_PER_MINUTE": "1000000",
+        "SUPPORTBOT_NEW_CONVERSATIONS_PER_ADDRESS_PER_MINUTE": "1000000",
+        "SUPPORTBOT_GENERATIONS_PER_ADDRESS": "250",
     }
     env.pop("DEBUG", None)
 

@@ -81,6 +81,11 @@ def start_app(port: int, model: str, var_dir: str) -> subprocess.Popen[bytes]:
         "SUPPORTBOT_MODEL": model,
         "SUPPORTBOT_VAR_DIR": var_dir,
         "HF_HUB_OFFLINE": "1",
+        # Every simulated visitor comes from this one machine: per-address limits high enough
+        # never to refuse the default visitors, still counted (their cost is part of what is measured).
+        "SUPPORTBOT_CHAT_FRAMES_PER_ADDRESS_PER_MINUTE": "1000000",
+        "SUPPORTBOT_NEW_CONVERSATIONS_PER_ADDRESS_PER_MINUTE": "1000000",
+        "SUPPORTBOT_GENERATIONS_PER_ADDRESS": "250",
     }
     for unused in ("REDIS_URL", "DATABASE_URL", "DEBUG"):
         env.pop(unused, None)

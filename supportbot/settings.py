@@ -8,6 +8,7 @@ PostgreSQL + Redis setup with separate inference workers.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -99,16 +100,22 @@ INSTALLED_APPS = [
     "supportbot.agents",
     "supportbot.ops",
     "supportbot.knowledge",
+    "supportbot.widget",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the language cookie (the chat page's switcher, or its `lang` parameter from
+    # the widget's data-lang), else Accept-Language (supportbot.lib.languages).
+    "django.middleware.locale.LocaleMiddleware",
+    "supportbot.lib.languages.LanguageParameterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "supportbot.lib.csp.ContentSecurityPolicyMiddleware",
     "supportbot.chat.identity.VisitorMiddleware",
 ]
 
@@ -151,6 +158,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests get a file too (in the run's own var dir): a thread that writes while another
+            # does (mail and webhooks run on background threads here) then waits for the lock as
+            # in production; an in-memory database's shared cache fails it at once instead.
+            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -200,7 +211,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# English and Simplified Chinese, for visitors, agents and the admin (locale/, compiled .mo files
+# committed); any other language falls back to English, any Chinese to Simplified Chinese.
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A visitor's choice of language is kept as long as their visitor cookie.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -239,6 +256,18 @@ SUPPORTBOT_REPLY_WRAP_UP_TOKENS = _env_int("SUPPORTBOT_REPLY_WRAP_UP_TOKENS", 12
 # and how many conversations generate together in one batched step.
 SUPPORTBOT_KV_CACHE_MB = _env_int("SUPPORTBOT_KV_CACHE_MB", 2048)
 SUPPORTBOT_MAX_BATCH = _env_int("SUPPORTBOT_MAX_BATCH", 16)
+# A remote OpenAI-compatible engine (vLLM, SGLang, llama.cpp's server) answers every turn instead
+# of a model in SupportBot's processes: its base URL (as `vllm serve` prints it, ending in /v1),
+# the model name it serves, its API key, and whether that model sees images (1) or reads
+# screenshots as OCR text (0). See docs/deploy.md.
+SUPPORTBOT_INFERENCE_URL = os.environ.get("SUPPORTBOT_INFERENCE_URL", "").strip().rstrip("/")
+SUPPORTBOT_INFERENCE_MODEL = os.environ.get("SUPPORTBOT_INFERENCE_MODEL", "").strip()
+SUPPORTBOT_INFERENCE_KEY = os.environ.get("SUPPORTBOT_INFERENCE_KEY", "")
+SUPPORTBOT_INFERENCE_VISION = _env_bool("SUPPORTBOT_INFERENCE_VISION", False)
+if SUPPORTBOT_INFERENCE_URL and not SUPPORTBOT_INFERENCE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SUPPORTBOT_INFERENCE_URL={SUPPORTBOT_INFERENCE_URL!r} is not an http(s) URL")
+if SUPPORTBOT_INFERENCE_URL and not SUPPORTBOT_INFERENCE_MODEL:
+    raise ImproperlyConfigured("SUPPORTBOT_INFERENCE_URL is set: set SUPPORTBOT_INFERENCE_MODEL to the model it serves")
 # The bot's way to say it cannot help: the system prompt asks for this marker, generation stops
 # at it (it is never shown or stored) and the conversation goes to a person (agents.triggers).
 HANDOFF_MARKER = "[[HANDOFF]]"
@@ -277,9 +306,70 @@ UPLOADS_PER_SECOND = 0.2
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # Decoded size limit against decompression bombs: a 6K screenshot is about 20 Mpx.
 UPLOAD_MAX_PIXELS = 25_000_000
+# A screenshot as stored (re-encoded) is at most this large: a lossless PNG that would be larger
+# is kept as a JPEG, and one still larger is refused.
+UPLOAD_MAX_STORED_BYTES = _env_int("SUPPORTBOT_UPLOAD_MAX_STORED_BYTES", UPLOAD_MAX_BYTES)
+# Uploads no message referenced within this time are deleted (the visitor never sent them).
+UNSENT_UPLOAD_TTL_S = _env_int("SUPPORTBOT_UNSENT_UPLOAD_TTL_S", 6 * 3600)
+UNSENT_UPLOAD_SWEEP_INTERVAL_S = 3600
+# Decoded screenshots kept in memory per process for the next turns that resend them.
+DECODED_IMAGE_CACHE_BYTES = _env_int("SUPPORTBOT_DECODED_IMAGE_CACHE_MB", 256) * 1024 * 1024
+
+# Per client address, over all of its visitor ids (a new cookie is free, a new address is not),
+# counted in Django's cache: in Redis when REDIS_URL is set, so every web process shares them.
+# Generous, since an office or a mobile carrier puts many visitors behind one address.
+CHAT_FRAMES_PER_ADDRESS_PER_MINUTE = _env_int("SUPPORTBOT_CHAT_FRAMES_PER_ADDRESS_PER_MINUTE", 600)
+UPLOADS_PER_ADDRESS_PER_MINUTE = _env_int("SUPPORTBOT_UPLOADS_PER_ADDRESS_PER_MINUTE", 60)
+# Conversations stored for visitors' first chat sockets, and fresh visitor ids the chat page hands
+# out, each per minute (a separate count of each, so one new visitor costs one of both).
+NEW_CONVERSATIONS_PER_ADDRESS_PER_MINUTE = _env_int("SUPPORTBOT_NEW_CONVERSATIONS_PER_ADDRESS_PER_MINUTE", 30)
+# Bot replies generating, and uploads being processed, at once for one address.
+GENERATIONS_PER_ADDRESS = _env_int("SUPPORTBOT_GENERATIONS_PER_ADDRESS", 8)
+UPLOADS_IN_PROGRESS_PER_ADDRESS = _env_int("SUPPORTBOT_UPLOADS_IN_PROGRESS_PER_ADDRESS", 4)
+# The proxies in front of Daphne whose X-Forwarded-For and X-Forwarded-Proto are believed
+# (comma-separated addresses or CIDR networks, e.g. 172.16.0.0/12 for a proxy reaching the
+# container through Docker's bridge). Empty: the peer is the client, and forwarded headers count
+# for nothing.
+TRUSTED_PROXIES = _env_list("SUPPORTBOT_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"SUPPORTBOT_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network"
+        ) from None
+
+# --- Browser security (docs/deploy.md, "Security") --------------------------------------------
+# Outside DEBUG the site is served over HTTPS (a TLS proxy in front, docs/deploy.md): cookies are
+# sent over HTTPS only (the visitor cookie follows SESSION_COOKIE_SECURE), and browsers are told to
+# come back over HTTPS only (HSTS, sent on HTTPS responses). SUPPORTBOT_HTTPS=0 serves plain HTTP,
+# for a private network without TLS.
+HTTPS = _env_bool("SUPPORTBOT_HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = _env_int("SUPPORTBOT_HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
+SECURE_REFERRER_POLICY = "same-origin"  # other sites never see a conversation's address
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Directive -> sources (supportbot.lib.csp; the socket's ws(s):// URL is added per request). No
+# inline script anywhere: every page's JavaScript is a file under static/. Inline styles stay
+# allowed: Django's admin and the widget's shadow root use them, and they cannot run code. Off in
+# DEBUG, where Django's error pages need inline scripts.
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {} if DEBUG else {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 VISITOR_COOKIE_NAME = "sb_visitor"
 VISITOR_COOKIE_MAX_AGE_S = 365 * 24 * 3600
+# The website widget (supportbot/widget, docs/widget.md): the HMAC-SHA256 key host sites sign their
+# signed-in user's id, email and name with. Empty: every widget visitor stays anonymous.
+WIDGET_SECRET = os.environ.get("SUPPORTBOT_WIDGET_SECRET", "")
 
 # --- OpenAI-compatible API (supportbot/api, docs/api.md) ---------------------------------------
 # Django's cache holds the API's rate-limit counters and result cache: in Redis when there is one,
@@ -296,6 +386,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Largest accepted request body, base64 images included (answered 413 above it).
 API_MAX_BODY_BYTES = _env_int("SUPPORTBOT_API_MAX_BODY_BYTES", 8 * 1024 * 1024)
+# Image parts in one request, and their pixels together, read from the images' headers before
+# any is decoded.
+API_MAX_IMAGES = _env_int("SUPPORTBOT_API_MAX_IMAGES", 8)
+API_MAX_TOTAL_PIXELS = _env_int("SUPPORTBOT_API_MAX_TOTAL_PIXELS", 50_000_000)
 # Django refuses to read larger bodies into memory; the API's own limit is the one that counts.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, 2_621_440)
 # Seconds an identical deterministic (temperature 0) request is answered from the result cache;
@@ -354,12 +448,28 @@ HANDOFF_MIN_MEAN_LOGPROB = _env_float("SUPPORTBOT_HANDOFF_MIN_MEAN_LOGPROB")
 ESCALATION_ABUSE_WORDS = _env_list("SUPPORTBOT_ESCALATION_ABUSE_WORDS") or [
     "idiot", "stupid", "useless", "garbage", "scam", "lawyer", "sue", "垃圾", "骗子", "投诉",
 ]
+# Moderation patterns are written by supervisors: each match against a message may take this long
+# at most (a pattern that backtracks past it is skipped and logged, agents.triggers).
+MODERATION_MATCH_TIMEOUT_S = 0.1
 # Outgoing mail (handoff notifications to agents and supervisors).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "supportbot@localhost")
+# The SMTP server of django.core.mail.backends.smtp.EmailBackend. Mail is sent by a Celery task
+# (agents.tasks.send_mail_task), never by a chat socket; a server that stops answering is given
+# up on after EMAIL_TIMEOUT seconds.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 10)
 # Webhook deliveries: attempts in all before a delivery is recorded as failed.
 WEBHOOK_MAX_ATTEMPTS = 4
 WEBHOOK_TIMEOUT_S = 5
+# A failed attempt is tried again this long after it, twice as long after each further failure;
+# beat's sweep queues the due ones (and those the broker refused) this often.
+WEBHOOK_RETRY_BASE_S = _env_int("SUPPORTBOT_WEBHOOK_RETRY_BASE_S", 30)
+WEBHOOK_SWEEP_INTERVAL_S = _env_int("SUPPORTBOT_WEBHOOK_SWEEP_S", 15)
 
 # --- Operations (supportbot/ops, docs/ops.md) ---------------------------------------------------
 # E-mail addresses, phone and card numbers are redacted from event payloads, log lines and
@@ -373,7 +483,8 @@ if RETENTION_MODE not in {"delete", "anonymise"}:
     raise ImproperlyConfigured(
         f"SUPPORTBOT_RETENTION_MODE={RETENTION_MODE!r}: use delete or anonymise"
     )
-RETENTION_INTERVAL_S = 24 * 3600
+# Retention runs daily at this hour (UTC), and once a minute after every start.
+RETENTION_HOUR_UTC = 3
 # /metrics answers a request bearing this token, or a staff session; with no token only staff.
 METRICS_TOKEN = os.environ.get("SUPPORTBOT_METRICS_TOKEN", "")
 # Inference workers serve their own Prometheus metrics on this port (0: not at all).

@@ -35,11 +35,19 @@ async def chat_socket(
     conversation_id: uuid.UUID | str,
     visitor_id: uuid.UUID | None,
     origin: str = ORIGIN,
+    query: str = "",
+    address: str | None = None,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
 ) -> AsyncIterator[WebsocketCommunicator]:
-    headers = [(b"origin", origin.encode())]
+    """`query`: the URL's query string, e.g. "lang=zh-hans" as the chat page sends it.
+    `address`: the TCP peer Daphne would report (none by default: no per-address limits)."""
+    headers = [(b"origin", origin.encode()), *(extra_headers or [])]
     if visitor_id is not None:
         headers.append((b"cookie", cookie_header(visitor_id).encode()))
-    socket = WebsocketCommunicator(application, f"/ws/chat/{conversation_id}/", headers=headers)
+    path = f"/ws/chat/{conversation_id}/" + (f"?{query}" if query else "")
+    socket = WebsocketCommunicator(application, path, headers=headers)
+    if address is not None:
+        socket.scope["client"] = [address, 50000]  # read when the application starts, at connect
     connected, _ = await socket.connect()
     assert connected
     try:

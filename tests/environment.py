@@ -11,6 +11,8 @@ import secrets
 import shutil
 import tempfile
 
+import pytest
+
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # Read once when supportbot.asgi is imported, which test modules do at collection time.
@@ -24,3 +26,13 @@ if "SUPPORTBOT_VAR_DIR" not in os.environ:
     # Uploads and the SQLite file of this run stay out of the developer's ./var.
     os.environ["SUPPORTBOT_VAR_DIR"] = tempfile.mkdtemp(prefix="supportbot-test-")
     atexit.register(shutil.rmtree, os.environ["SUPPORTBOT_VAR_DIR"], True)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_counted_from_earlier_tests():
+    """Per-address limits (chat.address_limits) and the API's counters live in this process's
+    cache for the whole run, and every test client comes from 127.0.0.1: each test starts with
+    none of them counted."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,14 +19,10 @@ from typing import Any
 import requests
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.peer_server import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 Frame = dict[str, Any]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -115,7 +110,8 @@ class LiveApp:
 
 @contextmanager
 def live_app(env: dict[str, str], log_dir: Path) -> Iterator[LiveApp]:
-    app = LiveApp({**os.environ, **env}, log_dir)
+    # Served over plain HTTP: Secure cookies (the default outside DEBUG) would never come back.
+    app = LiveApp({**os.environ, "SUPPORTBOT_HTTPS": "0", **env}, log_dir)
     try:
         app.manage("migrate", "--noinput")
         app.start_web()

@@ -3,24 +3,33 @@ connection is the agent's presence. Every frame naming a conversation is first c
 agents.access (who may view it, who may act on it); agents.handoff then decides what the
 conversation's state allows. A refused frame is answered with an error frame that says nothing of
 the conversation: `not_found` when the agent may not even view it (or it does not exist),
-`not_allowed` when they view it but do not own it."""
+`not_allowed` when they view it but do not own it.
+
+Everything this socket says in words is in its agent's language (lib.languages.socket_language):
+its queue and conversation frames and its errors are built for it, and the offers and visitor
+messages broadcast to it by whoever caused them are given their title and reason in words again
+here, from the codes they carry."""
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from typing import Annotated, Any, Literal
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import IntegrityError
-from django.utils import timezone
+from django.db import DatabaseError, IntegrityError
+from django.utils import timezone, translation
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
 
 from supportbot.agents import access, handoff, offers, queue
 from supportbot.agents.access import may_use_console
 from supportbot.agents.drafts import request_draft
+from supportbot.agents.labels import SCREENSHOT_ONLY, conversation_title, reason_in_words
 from supportbot.agents.models import ConsolePresence, Team
 from supportbot.agents.unread import mark_read
 from supportbot.chat import delivery
@@ -31,6 +40,7 @@ from supportbot.chat.sockets import DirectDispatchConsumer
 from supportbot.events.log import record_event
 from supportbot.events.models import Event
 from supportbot.inference_bridge.client import NO_WORKER
+from supportbot.lib.languages import socket_language
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
@@ -88,8 +98,11 @@ ACTIONS = {
 # read, note, claim a pending one, decline one's offer) or owning (the rest).
 VIEW_FRAMES = {"open", "read", "note", "claim", "decline"}
 ACT_FRAMES = {"reply", "typing", "resolve", "reopen", "hand_back", "transfer", "suggest"}
-NOT_FOUND = ("not_found", "No such conversation.")
-NOT_YOURS = ("not_allowed", "Only the agent who owns this conversation (or a supervisor) may do that.")
+log = logging.getLogger(__name__)
+
+NOT_FOUND = ("not_found", _("No such conversation."))
+DATABASE_UNAVAILABLE = _("The service is briefly unavailable; nothing was changed. Please try again.")
+NOT_YOURS = ("not_allowed", _("Only the agent who owns this conversation (or a supervisor) may do that."))
 
 __all__ = ["ConsoleConsumer", "ConsoleFrame", "may_use_console"]
 
@@ -104,10 +117,10 @@ def refusal(user: Any, frame: Any) -> tuple[str, str] | None:
     if frame.type in ACT_FRAMES and not access.may_act(user, conversation_id):
         return NOT_YOURS
     if frame.type not in VIEW_FRAMES | ACT_FRAMES:
-        return ("not_allowed", "Unknown action.")
+        return ("not_allowed", _("Unknown action."))
     if isinstance(frame, TransferFrame) and frame.to_team_id is not None:
         if not Team.objects.filter(pk=frame.to_team_id).exists():
-            return ("not_found", "No such team.")
+            return ("not_found", _("No such team."))
     return None
 
 
@@ -122,13 +135,29 @@ class ConsoleConsumer(DirectDispatchConsumer):
     # When the draft still being written for this console was asked for.
     draft_asked_at: float | None = None
 
+    @cached_property
+    def language(self) -> str:
+        """The console page's language, which every word this socket sends is in."""
+        return socket_language(self.scope)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        with translation.override(self.language):
+            await super().dispatch(message)
+
     async def connect(self) -> None:
         self.user = self.scope.get("user")
-        if not await database_sync_to_async(may_use_console)(self.user):
+        try:
+            allowed = await database_sync_to_async(may_use_console)(self.user)
+            if allowed:
+                await database_sync_to_async(self._refresh_presence)()
+        except DatabaseError:
+            # Refused at the handshake like a stranger: the page backs off further each time.
+            log.warning("database unavailable while opening a console socket", exc_info=True)
+            allowed = False
+        if not allowed:
             await self.close()  # refused at the handshake: HTTP 403
             return
         await self.accept()
-        await database_sync_to_async(self._refresh_presence)()
         await self.channel_layer.group_add(delivery.CONSOLE_QUEUE_GROUP, self.channel_name)
         await self.channel_layer.group_add(
             delivery.console_agent_group(self.user.pk), self.channel_name
@@ -158,6 +187,9 @@ class ConsoleConsumer(DirectDispatchConsumer):
                 await self._unfollow()
             await self._send_queue()
             return
+        if kind in ("offer", "visitor.message"):
+            await self.send(json.dumps(await database_sync_to_async(in_own_words)(frame)))
+            return
         await self.send(text_data=event["frame"])
         if kind == "draft.end":
             self.draft_asked_at = None
@@ -172,6 +204,14 @@ class ConsoleConsumer(DirectDispatchConsumer):
         except ValidationError as invalid:
             await self.send(error_frame("invalid_frame", str(invalid.errors()[0]["msg"])))
             return
+        try:
+            await self._carry_out(frame)
+        except DatabaseError:
+            # The database is away: say so and keep the socket (its queue and following stay).
+            log.warning("database unavailable while handling a console %s frame", frame.type, exc_info=True)
+            await self.send(error_frame("unavailable", DATABASE_UNAVAILABLE))
+
+    async def _carry_out(self, frame: Any) -> None:
         if isinstance(frame, PingFrame):
             await database_sync_to_async(self._refresh_presence)()
             await self.send(pong_frame())
@@ -202,7 +242,7 @@ class ConsoleConsumer(DirectDispatchConsumer):
             else:
                 done = await database_sync_to_async(ACTIONS[frame.type])(conversation_id, self.user)
                 if done is False:
-                    await self.send(error_frame("already_claimed", "Another agent claimed it."))
+                    await self.send(error_frame("already_claimed", _("Another agent claimed it.")))
         except handoff.NotAllowed as not_allowed:
             await self.send(error_frame("not_allowed", str(not_allowed)))
         except (ObjectDoesNotExist, IntegrityError):
@@ -212,11 +252,12 @@ class ConsoleConsumer(DirectDispatchConsumer):
     async def _suggest(self, conversation_id: uuid.UUID) -> None:
         now = time.monotonic()
         if self.draft_asked_at is not None and now - self.draft_asked_at < DRAFT_TIMEOUT_S:
-            await self.send(error_frame("busy", "A draft is still being written."))
+            await self.send(error_frame("busy", _("A draft is still being written.")))
         elif await request_draft(conversation_id, self.channel_name):
             self.draft_asked_at = now
         else:
-            await self.send(error_frame("unavailable", NO_WORKER))
+            # NO_WORKER is in the catalog as it is (inference_bridge marks no strings).
+            await self.send(error_frame("unavailable", translation.gettext(NO_WORKER)))
 
     async def _read(self, conversation_id: uuid.UUID) -> None:
         """Read marks are the agent's own: only this socket's queue changes (its unread counts)."""
@@ -252,6 +293,19 @@ class ConsoleConsumer(DirectDispatchConsumer):
         for group in _conversation_groups(self.following):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.following = None
+
+
+def in_own_words(frame: dict[str, Any]) -> dict[str, Any]:
+    """An offer or visitor.message frame with its title and reason in words in the active
+    language: notify built them in the language of whoever caused it."""
+    conversation = Conversation.objects.filter(pk=frame.get("conversation_id")).first()
+    if conversation is not None:
+        frame["title"] = conversation_title(conversation)
+    if frame.get("reason"):
+        frame["reason_text"] = reason_in_words(frame["reason"])
+    if frame.get("screenshot_only"):
+        frame["text"] = str(SCREENSHOT_ONLY)
+    return frame
 
 
 def _conversation_groups(conversation_id: uuid.UUID) -> tuple[str, str]:

@@ -13,6 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from supportbot.agents import notify, waiting
 from supportbot.chat import hooks
@@ -23,7 +26,7 @@ from supportbot.events.models import Event
 log = logging.getLogger(__name__)
 
 MAX_ADDRESS_CHARS = 254  # RFC 5321's limit on a forward path
-SUBJECT = "Your answer from our support team"
+SUBJECT = gettext_lazy("Your answer from our support team")
 
 
 class BadAddress(hooks.NotAllowed):
@@ -39,11 +42,12 @@ def leave_email(conversation_id: uuid.UUID | str, address: str) -> None:
             raise ValidationError("too long")
         validate_email(address)
     except ValidationError:
-        raise BadAddress("That does not look like an email address. Check it and try again.") from None
+        # Lazy: put in the visitor's language when the chat socket sends it.
+        raise BadAddress(gettext_lazy("That does not look like an email address. Check it and try again.")) from None
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
         if conversation.status not in (Conversation.Status.PENDING, Conversation.Status.OPEN):
-            raise hooks.NotAllowed("You can leave an email address while you wait for a person.")
+            raise hooks.NotAllowed(gettext_lazy("You can leave an email address while you wait for a person."))
         conversation.visitor_email = address
         conversation.save(update_fields=["visitor_email", "updated_at"])
         record_event(Event.Kind.AGENT_ACTION, conversation.id, action="email_left")
@@ -64,15 +68,18 @@ def mail_reply(message_id: int) -> bool:
     )
     if already.exists():
         return False
-    send_mail(SUBJECT, _body(message), settings.DEFAULT_FROM_EMAIL, [message.conversation.visitor_email])
+    with translation.override(message.conversation.visitor_language()):
+        subject, body = str(SUBJECT), _body(message)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [message.conversation.visitor_email])
     record_event(Event.Kind.AGENT_ACTION, message.conversation_id, action="reply_mailed", message=message.id)
     log.info("agent reply %s mailed to its visitor", message.id)
     return True
 
 
 def _body(message: Message) -> str:
-    who = message.author_name or "A support agent"
-    return (
-        f"{who} answered you:\n\n{message.text}\n\n"
-        "Open the chat page again to go on with the conversation; the answer is there too."
+    who = message.author_name or _("A support agent")
+    return "%s\n\n%s\n\n%s" % (
+        _("%(who)s answered you:") % {"who": who},
+        message.text,
+        _("Open the chat page again to go on with the conversation; the answer is there too."),
     )

@@ -18,9 +18,10 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from supportbot.agents import access, assignment, email_later, notify, tasks, triggers, waiting
+from supportbot.agents import access, assignment, notify, tasks, triggers, waiting
 from supportbot.agents.models import Handoff, MessageFeedback, Note, Rating, Team, display_name
 from supportbot.agents.summary import summarize
 from supportbot.agents.triggers import Trigger
@@ -34,12 +35,14 @@ from supportbot.events.models import Event
 Status = Conversation.Status
 PEOPLE_OWN = (Status.PENDING, Status.OPEN)
 # What the visitor reads when people take over: they asked, or the bot brought them in.
+# Each in the visitor's language (_set_status).
 JOINING = {
-    Handoff.Reason.USER_BUTTON: "You asked for a person: an agent is joining…",
-    Handoff.Reason.USER_WORDS: "You asked for a person: an agent is joining…",
-    Handoff.Reason.NO_ANSWER: "You asked for a person: an agent is joining…",
+    Handoff.Reason.USER_BUTTON: _("You asked for a person: an agent is joining…"),
+    Handoff.Reason.USER_WORDS: _("You asked for a person: an agent is joining…"),
+    Handoff.Reason.NO_ANSWER: _("You asked for a person: an agent is joining…"),
 }
-BOT_HANDS_OVER = "SupportBot is bringing in a person: an agent is joining…"
+BOT_HANDS_OVER = _("SupportBot is bringing in a person: an agent is joining…")
+AGENT_JOINED = _("%(name)s has joined the conversation.")
 
 
 class NotAllowed(hooks.NotAllowed):
@@ -63,11 +66,14 @@ def _locked(conversation_id: uuid.UUID | str) -> Conversation:
     return Conversation.objects.select_for_update().get(pk=conversation_id)
 
 
-def _set_status(conversation: Conversation, status: str, text: str) -> Message:
-    """Change the status and tell the visitor with a system message (kept in the history)."""
+def _set_status(conversation: Conversation, status: str, text: str, **names: str) -> Message:
+    """Change the status and tell the visitor with a system message (kept in the history), in
+    their language: `text` is a lazy translation, with `names` put in."""
     conversation.status = status
     conversation.save(update_fields=["status", "updated_at"])
-    note = Message.objects.create(conversation=conversation, role=Message.Role.SYSTEM, text=text)
+    with translation.override(conversation.visitor_language()):
+        said = str(text) % names if names else str(text)
+    note = Message.objects.create(conversation=conversation, role=Message.Role.SYSTEM, text=said)
     payload = message_payload(note, [])
     notify.to_visitor(conversation.id, {"type": "handoff", "status": status, "message": payload})
     notify.to_console_viewers(conversation.id, {"type": "message", "message": payload})
@@ -136,7 +142,7 @@ def claim(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> bool:
         ).update(owner=agent, claimed_at=timezone.now())
         if not taken:
             return False
-        _set_status(conversation, Status.OPEN, f"{display_name(agent)} has joined the conversation.")
+        _set_status(conversation, Status.OPEN, AGENT_JOINED, name=display_name(agent))
         _agent_action(conversation.id, agent, "claim")
     return True
 
@@ -153,12 +159,12 @@ def transfer(
         conversation = _locked(conversation_id)
         handoff = _owned_by(conversation, actor)
         if to_team_id is not None and not Team.objects.filter(pk=to_team_id).exists():
-            raise NotAllowed("No such team.")
+            raise NotAllowed(_("No such team."))
         if to_agent_id is not None:
             to_agent = _available_agent(to_agent_id, actor)
             handoff.owner = handoff.offered_to = to_agent
             handoff.save(update_fields=["owner", "offered_to"])
-            _set_status(conversation, Status.OPEN, f"{display_name(to_agent)} has joined the conversation.")
+            _set_status(conversation, Status.OPEN, AGENT_JOINED, name=display_name(to_agent))
             notify.offer_to_agent(
                 to_agent.pk, conversation.id, handoff.summary, display_name(actor), handoff.reason
             )
@@ -167,7 +173,7 @@ def transfer(
             if to_team_id is not None:
                 handoff.team_id = to_team_id
             handoff.save(update_fields=["owner", "claimed_at", "team"])
-            _set_status(conversation, Status.PENDING, "Another agent is joining…")
+            _set_status(conversation, Status.PENDING, _("Another agent is joining…"))
             _offer(handoff, timezone.now())
         _agent_action(conversation.id, actor, "transfer", to_agent=to_agent_id, to_team=to_team_id)
 
@@ -176,7 +182,7 @@ def _available_agent(user_id: int, actor: AbstractBaseUser) -> AbstractBaseUser:
     """The agent a conversation is transferred to: online, with room, and not the actor."""
     profile = next((p for p in assignment.available_agents(exclude_user_ids=[actor.pk]) if p.user_id == user_id), None)
     if profile is None:
-        raise NotAllowed("That agent is offline or has no room for another conversation.")
+        raise NotAllowed(_("That agent is offline or has no room for another conversation."))
     return profile.user
 
 
@@ -207,7 +213,7 @@ def add_note(conversation_id: uuid.UUID | str, agent: AbstractBaseUser, text: st
     view the conversation (agents.access) may write one."""
     with transaction.atomic():
         if not access.may_view(agent, conversation_id):
-            raise NotAllowed("No such conversation.")
+            raise NotAllowed(_("No such conversation."))
         note = Note.objects.create(conversation_id=conversation_id, author=agent, text=text.strip())
         _agent_action(conversation_id, agent, "note")
         notify.to_console_viewers(
@@ -222,7 +228,7 @@ def resolve(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> None:
     with transaction.atomic():
         conversation = _locked(conversation_id)
         handoff = _end_handoff(conversation, agent)
-        _set_status(conversation, Status.RESOLVED, "The agent marked this conversation resolved.")
+        _set_status(conversation, Status.RESOLVED, _("The agent marked this conversation resolved."))
         _agent_action(conversation.id, agent, "resolve")
         notify.to_visitor(
             conversation.id,
@@ -234,7 +240,7 @@ def hand_back(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> None
     with transaction.atomic():
         conversation = _locked(conversation_id)
         _end_handoff(conversation, agent)
-        _set_status(conversation, Status.BOT, "You are talking to SupportBot again.")
+        _set_status(conversation, Status.BOT, _("You are talking to SupportBot again."))
         _agent_action(conversation.id, agent, "hand_back")
 
 
@@ -243,9 +249,9 @@ def reopen(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> Handoff
     with transaction.atomic():
         conversation = _locked(conversation_id)
         if not access.may_act(agent, conversation.id):
-            raise NotAllowed("Only the agent who had this conversation (or a supervisor) may reopen it.")
+            raise NotAllowed(_("Only the agent who had this conversation (or a supervisor) may reopen it."))
         if conversation.status in PEOPLE_OWN:
-            raise NotAllowed("People already own this conversation.")
+            raise NotAllowed(_("People already own this conversation."))
         now = timezone.now()
         handoff = Handoff.objects.create(
             conversation=conversation,
@@ -255,7 +261,7 @@ def reopen(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> Handoff
             created_at=now,
             claimed_at=now,
         )
-        _set_status(conversation, Status.OPEN, f"{display_name(agent)} has joined the conversation.")
+        _set_status(conversation, Status.OPEN, AGENT_JOINED, name=display_name(agent))
         _agent_action(conversation.id, agent, "reopen")
     return handoff
 
@@ -265,7 +271,7 @@ def rate(conversation_id: uuid.UUID | str, score: int, comment: str = "") -> Rat
     with transaction.atomic():
         handoff = _latest_ended(conversation_id)
         if handoff is None or hasattr(handoff, "rating") or not 1 <= score <= 5:
-            raise NotAllowed("Nothing to rate.")
+            raise NotAllowed(_("Nothing to rate."))
         rating = Rating.objects.create(handoff=handoff, score=score, comment=comment[:2000])
         record_event(Event.Kind.CSAT, conversation_id, score=score, comment=comment[:2000])
     return rating
@@ -300,7 +306,7 @@ def _owned_by(conversation: Conversation, agent: AbstractBaseUser) -> Handoff:
     handoff = active_handoff(conversation.id)
     supervises = agent.has_perm("agents.supervise")
     if handoff is None or not (may_answer(agent, handoff) or supervises):
-        raise NotAllowed("This conversation is not yours.")
+        raise NotAllowed(_("This conversation is not yours."))
     if supervises and handoff.owner_id != agent.pk:
         # A supervisor acting on someone else's conversation takes it over.
         handoff.owner, handoff.claimed_at = agent, handoff.claimed_at or timezone.now()
@@ -357,51 +363,8 @@ def record_feedback(
             pk=message_id, conversation=conversation, role=Message.Role.ASSISTANT
         ).exclude(finish_reason="").first()
         if reply is None:
-            raise NotAllowed("No such finished bot reply in this conversation.")
+            raise NotAllowed(_("No such finished bot reply in this conversation."))
         MessageFeedback.objects.update_or_create(message=reply, defaults={"helpful": helpful})
         record_event(Event.Kind.AGENT_ACTION, conversation.id, feedback=helpful, message=reply.pk)
         trigger = triggers.replies_unhelpful(conversation)
         return escalate_in_transaction(conversation, trigger) if trigger else None
-
-
-class HandoffRules:
-    """What the visitor's chat asks of the people side (chat.hooks.PeopleRules)."""
-
-    def on_visitor_message(self, conversation: Conversation, message: Message, earlier_questions: list[str]) -> bool:
-        trigger = triggers.on_user_message(message.text, earlier_questions) if message.text else None
-        if trigger is not None:
-            escalate_in_transaction(conversation, trigger)
-        if bot_answers(conversation):
-            return True
-        relay_visitor_message(conversation, message)
-        return False
-
-    def after_bot_reply(self, conversation_id: uuid.UUID | str, outcome: hooks.ReplyOutcome) -> None:
-        after_bot_reply(conversation_id, outcome)
-
-    def visitor_asks_for_person(self, conversation_id: uuid.UUID | str, offered_by: int | None = None) -> None:
-        # A repeated press while people own the conversation changes nothing.
-        offer_taken = offered_by is not None and Message.objects.filter(
-            pk=offered_by, conversation_id=conversation_id, offers_person=True
-        ).exists()
-        trigger = (
-            Trigger(Handoff.Reason.NO_ANSWER, "took the offered person: the help center had no answer")
-            if offer_taken
-            else Trigger(Handoff.Reason.USER_BUTTON, "pressed Talk to a human")
-        )
-        escalate(conversation_id, trigger)
-
-    def record_feedback(self, conversation_id: uuid.UUID | str, message_id: int, helpful: bool) -> None:
-        record_feedback(conversation_id, message_id, helpful)
-
-    def rate(self, conversation_id: uuid.UUID | str, score: int, comment: str) -> None:
-        rate(conversation_id, score, comment)
-
-    def rating_due(self, conversation: Conversation) -> bool:
-        return rating_due(conversation)
-
-    def waiting_state(self, conversation_id: uuid.UUID | str) -> dict[str, object] | None:
-        return waiting.state_of(conversation_id)
-
-    def leave_email(self, conversation_id: uuid.UUID | str, address: str) -> None:
-        email_later.leave_email(conversation_id, address)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import regex
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -134,8 +134,8 @@ class Note(models.Model):
 
 def validate_pattern(pattern: str) -> None:
     try:
-        re.compile(pattern)
-    except re.error as error:
+        regex.compile(pattern)  # the module agents.triggers matches with
+    except regex.error as error:
         raise ValidationError(f"Not a valid regular expression: {error}") from error
 
 
@@ -223,7 +223,7 @@ class Rating(models.Model):
 
 class WebhookEndpoint(models.Model):
     url = models.URLField()
-    # The body's HMAC-SHA256 with this secret goes in the X-SupportBot-Signature header.
+    # Keys the HMAC-SHA256 of the timestamp and body in the X-SupportBot-Signature header.
     secret = models.CharField(max_length=200)
     active = models.BooleanField(default=True)
 
@@ -245,3 +245,5 @@ class WebhookDelivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # While pending: when beat's sweep queues the next attempt (agents.webhooks).
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)

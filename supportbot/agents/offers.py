@@ -8,6 +8,7 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from supportbot.agents import assignment, notify
 from supportbot.agents.handoff import NotAllowed
@@ -25,7 +26,7 @@ def decline(conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> None:
             conversation=conversation, ended_at=None, owner=None, offered_to=agent
         ).select_related("team").first()
         if handoff is None:
-            raise NotAllowed("This conversation is not offered to you (any more).")
+            raise NotAllowed(_("This conversation is not offered to you (any more)."))
         profile = assignment.offer(handoff, timezone.now(), declined_by=[agent.pk])
         record_event(
             Event.Kind.ASSIGNMENT,

@@ -1,7 +1,9 @@
 """What the console shows: the queue (pending / mine / all; each row titled by its visitor and
 first question, with its last message, unread count and reason in words) and one conversation in
 full. Only what the agent may view (agents.access): other teams' conversations are not even
-counted."""
+counted. Built for one console socket at a time, so its words are in that agent's language
+(ConsoleConsumer.dispatch); the codes beside them (status, reason, role) stay the same in every
+language."""
 
 from __future__ import annotations
 
@@ -10,18 +12,21 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from supportbot.agents import access
 from supportbot.agents.assignment import availability, available_agents
 from supportbot.agents.labels import (
     NO_QUESTION,
+    SCREENSHOT_ONLY,
     TITLE_QUESTION_CHARS,
     conversation_title,
     first_question_of,
     reason_in_words,
     shorten,
+    status_in_words,
     title,
-    visitor_label,
+    visitor_of,
 )
 from supportbot.agents.models import CannedResponse, Handoff, Note, Team, display_name
 from supportbot.agents.unread import with_unread
@@ -31,7 +36,12 @@ from supportbot.chat.models import Conversation, Message
 ALL_LIMIT = 100
 # How much of the last message a queue row shows.
 LAST_MESSAGE_CHARS = 90
-ROLE_WORDS = {"user": "Visitor", "assistant": "Bot", "agent": "Agent", "system": ""}
+ROLE_WORDS = {
+    "user": gettext_lazy("Visitor"),
+    "assistant": gettext_lazy("Bot"),
+    "agent": gettext_lazy("Agent"),
+    "system": "",
+}
 
 
 def _last_message() -> QuerySet[Message]:
@@ -51,18 +61,19 @@ def _rows(user: Any) -> QuerySet[Handoff]:
 
 def _row(handoff: Handoff, user: Any) -> dict[str, Any]:
     conversation = handoff.conversation
-    visitor = visitor_label(conversation.visitor_id, conversation.source, conversation.visitor_email)
+    visitor = visitor_of(conversation)
     last_text = shorten(handoff.last_text, LAST_MESSAGE_CHARS) if handoff.last_text else ""
     if handoff.last_role == Message.Role.USER and not last_text:
-        last_text = "(a screenshot)"
+        last_text = str(SCREENSHOT_ONLY)
     return {
         "conversation_id": str(handoff.conversation_id),
         "status": conversation.status,
+        "status_text": status_in_words(conversation.status),
         "visitor": visitor,
         "title": title(visitor, handoff.first_question),
-        "question": shorten(handoff.first_question or NO_QUESTION, TITLE_QUESTION_CHARS),
+        "question": shorten(handoff.first_question or str(NO_QUESTION), TITLE_QUESTION_CHARS),
         "last_message": (
-            {"role": handoff.last_role, "who": ROLE_WORDS[handoff.last_role], "text": last_text}
+            {"role": handoff.last_role, "who": str(ROLE_WORDS[handoff.last_role]), "text": last_text}
             if handoff.last_role
             else None
         ),
@@ -108,11 +119,12 @@ def conversation_detail(conversation_id: uuid.UUID, user: Any) -> dict[str, Any]
     return {
         "conversation_id": str(conversation.id),
         "title": conversation_title(conversation),
-        "visitor": visitor_label(conversation.visitor_id, conversation.source, conversation.visitor_email),
+        "visitor": visitor_of(conversation),
         # The visitor asked to be answered by email too: each reply is mailed (agents.email_later).
         "visitor_email": conversation.visitor_email or None,
         "reason_text": reason_in_words(handoff.reason) if handoff else None,
         "status": conversation.status,
+        "status_text": status_in_words(conversation.status),
         "summary": handoff.summary if handoff else "",
         "owner": handoff.owner.get_username() if handoff and handoff.owner else None,
         "messages": [message_payload(m) for m in messages],

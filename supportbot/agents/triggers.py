@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import regex
 from django.conf import settings
 
 from supportbot.agents import intent
@@ -65,9 +66,25 @@ def abusive(text: str) -> Trigger | None:
 
 
 def moderated(text: str) -> Trigger | None:
-    """The first active moderation rule (managed in the admin) whose pattern the text matches."""
+    """The first active moderation rule (managed in the admin) whose pattern the text matches.
+    Supervisors write the patterns: each match may take MODERATION_MATCH_TIMEOUT_S at most, and a
+    pattern that backtracks past it (a nested quantifier on the wrong text) is skipped with a
+    warning instead of stalling the turn."""
+    limit = settings.MODERATION_MATCH_TIMEOUT_S
     for rule in ModerationRule.objects.filter(active=True).order_by("id"):
-        if re.search(rule.pattern, text, re.IGNORECASE):
+        try:
+            found = regex.search(rule.pattern, text, regex.IGNORECASE, timeout=limit)
+        except TimeoutError:
+            log.warning(
+                "moderation rule %r took over %s s on a message and was skipped: simplify its pattern",
+                rule.name,
+                limit,
+            )
+            continue
+        except regex.error:
+            log.warning("moderation rule %r has a pattern that is not a regular expression", rule.name)
+            continue
+        if found:
             return Trigger(Handoff.Reason.MODERATION, f"moderation rule {rule.name!r}")
     return None
 
@@ -83,16 +100,30 @@ def repeated_question(text: str, earlier_questions: Sequence[str]) -> Trigger | 
     return None
 
 
-def on_user_message(text: str, earlier_questions: Sequence[str]) -> Trigger | None:
+@dataclass(frozen=True)
+class TextJudgement:
+    """What the rules that read only a message's text found. Worked out before the turn's write
+    transaction (chat.turns): the moderation patterns and the intent model take time, and on
+    SQLite that transaction holds the database's one write lock."""
+
+    trigger: Trigger | None
+    upset: bool
+
+
+def judge_text(text: str) -> TextJudgement:
+    trigger = asks_for_human(text) or abusive(text) or moderated(text)
+    return TextJudgement(trigger, is_upset(text))
+
+
+def on_user_message(
+    text: str, earlier_questions: Sequence[str], judged: TextJudgement | None = None
+) -> Trigger | None:
     """Rules on a new visitor message, checked before it is stored (the repeat counts it). An
-    upset visitor's handoff goes ahead of the others in the queue."""
-    trigger = (
-        asks_for_human(text)
-        or abusive(text)
-        or moderated(text)
-        or repeated_question(text, earlier_questions)
-    )
-    return replace(trigger, priority=1) if trigger is not None and is_upset(text) else trigger
+    upset visitor's handoff goes ahead of the others in the queue. `judged`: judge_text(text),
+    when the caller worked it out already."""
+    judged = judged or judge_text(text)
+    trigger = judged.trigger or repeated_question(text, earlier_questions)
+    return replace(trigger, priority=1) if trigger is not None and judged.upset else trigger
 
 
 def bot_gave_up(outcome: ReplyOutcome) -> Trigger | None:

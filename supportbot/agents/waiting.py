@@ -20,7 +20,9 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from supportbot.agents import office_hours
 from supportbot.agents.assignment import online_user_ids
@@ -31,9 +33,9 @@ from supportbot.chat.models import Conversation, Message
 # Why the page offers to email the answer instead of waiting.
 CLOSED, NO_AGENT, LONG_WAIT = "closed", "no_agent", "long_wait"
 OFFER_WORDS = {
-    CLOSED: "We are outside our office hours right now.",
-    NO_AGENT: "No agent is online right now.",
-    LONG_WAIT: "The wait may be long.",
+    CLOSED: gettext_lazy("We are outside our office hours right now."),
+    NO_AGENT: gettext_lazy("No agent is online right now."),
+    LONG_WAIT: gettext_lazy("The wait may be long."),
 }
 
 
@@ -107,27 +109,36 @@ def minutes(wait_s: float | None) -> int | None:
 
 
 def waiting_frame(conversation: Conversation, view: QueueView, acknowledged: Message | None = None) -> dict[str, Any] | None:
-    """The frame for one waiting visitor; None when their conversation is not waiting."""
+    """The frame for one waiting visitor, in their language; None when their conversation is not
+    waiting."""
     if conversation.id not in view.order:
         return None
+    with translation.override(conversation.visitor_language()):
+        return _waiting_frame(conversation, view, acknowledged)
+
+
+def _waiting_frame(conversation: Conversation, view: QueueView, acknowledged: Message | None) -> dict[str, Any]:
     position = view.order.index(conversation.id) + 1
     wait_s = expected_wait_s(position, view.first_response_s, view.agents_online)
     wait_min = minutes(wait_s)
-    estimate = f"expected wait about {wait_min} min" if wait_min is not None else "no estimate yet"
+    estimate = (
+        _("expected wait about %(minutes)s min") % {"minutes": wait_min} if wait_min is not None else _("no estimate yet")
+    )
     offer = email_offer(view, wait_s)
     frame: dict[str, Any] = {
         "type": "waiting",
         "position": position,
         "expected_wait_min": wait_min,
-        "text": f"You are number {position} in the queue · {estimate}",
+        "text": _("You are number %(position)s in the queue · %(estimate)s") % {"position": position, "estimate": estimate},
         "email_offer": offer,
-        "offer_text": OFFER_WORDS.get(offer) if offer else None,
+        "offer_text": str(OFFER_WORDS[offer]) if offer else None,
         "email": conversation.visitor_email or None,
     }
     if acknowledged is not None:
         frame["acknowledged"] = {
             "message_id": acknowledged.id,
-            "text": f"Got it — the agent will see this when they join (you're number {position}).",
+            "text": _("Got it — the agent will see this when they join (you're number %(position)s).")
+            % {"position": position},
         }
     return frame
 

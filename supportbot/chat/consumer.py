@@ -14,9 +14,14 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils import translation
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from supportbot.chat import delivery
-from supportbot.chat.access import browser_language, visitor_conversation
+from supportbot.chat import address_limits, delivery
+from supportbot.chat.address_limits import scope_address
+from supportbot.chat.access import TooManyNewConversations, browser_language, visitor_conversation
 from supportbot.chat.frames import (
     CancelFrame,
     EmailFrame,
@@ -53,6 +58,7 @@ from supportbot.chat.turns import (
 from supportbot.inference_bridge import engine_client
 from supportbot.inference_bridge.client import NO_WORKER
 from supportbot.lib.database import concurrent_database_sync_to_async
+from supportbot.lib.languages import socket_language
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +66,10 @@ frame_rate_limiter = VisitorRateLimiter(settings.CHAT_FRAME_BURST, settings.CHAT
 
 # Close codes (4000-4999 are the application's): the client must not reconnect after these.
 CLOSE_NOT_FOUND = 4404
-CLOSE_TRY_AGAIN_LATER = 1013  # the standard code; clients reconnect after a pause
 
-DATABASE_UNAVAILABLE = "The service is briefly unavailable; your message was not saved. Please send it again."
+DATABASE_UNAVAILABLE = gettext_lazy(
+    "The service is briefly unavailable; your message was not saved. Please send it again."
+)
 
 
 class ChatConsumer(DirectDispatchConsumer):
@@ -79,21 +86,40 @@ class ChatConsumer(DirectDispatchConsumer):
         # Replies this socket showed generating whose reply.end it has not passed on yet.
         self._unended: set[int] = set()
 
+    @cached_property
+    def language(self) -> str:
+        """The visitor's page's language: what server messages are in, and what the bot is told
+        to answer in."""
+        return socket_language(self.scope)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        with translation.override(self.language):
+            await super().dispatch(message)
+
     async def connect(self) -> None:
-        # Accept first so that a refusal can say why in a frame (a refused handshake cannot).
-        await self.accept()
         visitor_id = self.scope.get("visitor_id")
         try:
             conversation = await database_sync_to_async(visitor_conversation)(
-                self.scope["url_route"]["kwargs"]["conversation_id"], visitor_id, self._language()
+                self.scope["url_route"]["kwargs"]["conversation_id"],
+                visitor_id,
+                self._language(),
+                scope_address(self.scope),
             )
         except DatabaseError:
+            # Refused at the handshake: the page sees a failed connect and backs off further each
+            # time, where an accepted socket would count as an open (docs/protocol.md).
             log.warning("database unavailable while opening a chat socket", exc_info=True)
-            await self.send(error_frame("unavailable", DATABASE_UNAVAILABLE))
-            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            await self.close()
             return
+        except TooManyNewConversations:
+            # Refused at the handshake too, before any row was stored; the page backs off.
+            await self.close()
+            return
+        # Accepted before the refusal of a missing conversation, so that it can say why in a frame
+        # (a refused handshake cannot) and the page stops trying.
+        await self.accept()
         if conversation is None:
-            await self.send(error_frame("not_found", "No such conversation."))
+            await self.send(error_frame("not_found", _("No such conversation.")))
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.conversation_id = conversation.id
@@ -165,6 +191,10 @@ class ChatConsumer(DirectDispatchConsumer):
                 await database_sync_to_async(rules.record_feedback)(
                     self.conversation_id, frame.message_id, frame.helpful
                 )
+                # The page says it was taken (and shows the thumbs so after a reload).
+                await self.send(
+                    json.dumps({"type": "feedback.saved", "message_id": frame.message_id, "helpful": frame.helpful})
+                )
             elif isinstance(frame, EmailFrame):
                 # Confirmed to every tab by an email.saved frame from the people side.
                 await database_sync_to_async(rules.leave_email)(self.conversation_id, frame.address)
@@ -182,20 +212,24 @@ class ChatConsumer(DirectDispatchConsumer):
             self._unended.discard(event.get("ended_reply"))
 
     async def _within_rate_limit(self, text_data: str | None) -> bool:
+        """The visitor's own bucket, then their address's count (a new cookie does not reset it)."""
         bucket = frame_rate_limiter.bucket(self.visitor_id)
-        if bucket.take():
-            return True
+        if not bucket.take():
+            retry_after, message = round(bucket.seconds_until_next(), 2), _("Too many messages; slow down.")
+        else:
+            address_wait = await address_limits.atake(
+                "frames", scope_address(self.scope), settings.CHAT_FRAMES_PER_ADDRESS_PER_MINUTE
+            )
+            if address_wait is None:
+                return True
+            retry_after, message = address_wait, _("Too many messages from your network; slow down.")
         # One notice per second at most, so a flood is not answered with a flood.
         now = time.monotonic()
         if now - self._rate_limit_reported_at >= 1.0:
             self._rate_limit_reported_at = now
-            retry_after = round(bucket.seconds_until_next(), 2)
             await self.send(
                 error_frame(
-                    "rate_limited",
-                    "Too many messages; slow down.",
-                    client_message_id_of(text_data or ""),
-                    retry_after_s=retry_after,
+                    "rate_limited", message, client_message_id_of(text_data or ""), retry_after_s=retry_after
                 )
             )
         return False
@@ -204,10 +238,29 @@ class ChatConsumer(DirectDispatchConsumer):
         if not await engine_client().available():
             await self.send(error_frame("unavailable", NO_WORKER, frame.client_message_id))
             return
+        # Replies generating at once for this address, whatever visitor ids it uses.
+        slot = await address_limits.aacquire(
+            "generations", scope_address(self.scope), settings.GENERATIONS_PER_ADDRESS, settings.REPLY_DEADLINE_S
+        )
+        if slot is None:
+            message = _("Too many replies are being written for your network; send again once one has finished.")
+            await self.send(error_frame("rate_limited", message, frame.client_message_id))
+            return
+        reply: asyncio.Task[Any] | None = None
+        try:
+            reply = await self._store_and_start(frame)
+        finally:
+            if reply is None:
+                await address_limits.arelease(slot)
+            else:
+                reply.add_done_callback(lambda _task: reply_runner().run_in_background(address_limits.arelease(slot)))
+
+    async def _store_and_start(self, frame: SendFrame) -> asyncio.Task[Any] | None:
+        """Store the turn and start its reply; the reply's task when one started here."""
         runner = reply_runner()
         grounding = await self._ground(frame)
         # The reply starts generating while the turn is stored, where it can.
-        model_text = as_read(frame.text.strip(), grounding.context)
+        model_text = as_read(frame.text.strip(), grounding.context, self.language)
         generates = not (frame.attachment_ids or grounding.unanswered)
         early = runner.start_early(self.conversation_id, model_text) if generates else None
         turn = None
@@ -224,7 +277,7 @@ class ChatConsumer(DirectDispatchConsumer):
                 early.abandon()
                 early = None
         if turn is None:
-            return
+            return None
         await self.send(json.dumps(turn.ack))
         if not turn.duplicate:
             # The visitor's other tabs and devices show the turn too (this one has it already).
@@ -233,17 +286,19 @@ class ChatConsumer(DirectDispatchConsumer):
                 delivery.conversation_group(self.conversation_id), turn_frame, except_channel=self.channel_name
             )
         if turn.reply is None:
-            return  # people own the conversation: nothing for the bot to do
+            return None  # people own the conversation: nothing for the bot to do
+        started = None
         if not turn.duplicate and turn.reply.is_generating:
-            runner.start(self.conversation_id, turn.reply.id, early=early, opening=turn.reply.opening)
+            started = runner.start(self.conversation_id, turn.reply.id, early=early, opening=turn.reply.opening)
         if turn.reply.is_generating:
             self._expect_ends({turn.reply.id})
+        return started
 
     async def _ground(self, frame: SendFrame) -> Grounding:
         """What the help center says about the message; nothing when retrieval fails (the bot
         answers without it rather than not at all)."""
         try:
-            return await ground_chat_turn(self.conversation_id, frame.text, frame.attachment_ids)
+            return await ground_chat_turn(self.conversation_id, frame.text, frame.attachment_ids, self.language)
         except Exception:
             log.warning("help-center retrieval failed; answering without it", exc_info=True)
             return NOTHING
@@ -254,12 +309,12 @@ class ChatConsumer(DirectDispatchConsumer):
         accept = concurrent_database_sync_to_async(accept_user_turn)
         try:
             try:
-                return await accept(self.conversation_id, frame, with_history, grounding)
+                return await accept(self.conversation_id, frame, with_history, grounding, self.language)
             except ReplyInProgress:
                 # Unless that reply lost its process: then it is started again or failed, and
                 # this send goes on if it ended.
                 await reply_runner().recover(self.conversation_id)
-                return await accept(self.conversation_id, frame, with_history, grounding)
+                return await accept(self.conversation_id, frame, with_history, grounding, self.language)
         except TurnRejected as rejected:
             await self.send(error_frame(rejected.code, rejected.message, frame.client_message_id))
             return None

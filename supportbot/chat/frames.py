@@ -154,11 +154,10 @@ def client_message_id_of(text: str) -> str | None:
 # --- Server to client ---------------------------------------------------------------------------
 
 # CommonMark with raw HTML disabled: model output is shown as formatting, never as markup, and
-# markdown-it refuses javascript: and similar link targets.
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
-# A bot reply shows no images (a URL planted in a screenshot would carry the conversation to its
-# host when the page loads it): image syntax stays text.
-_bot_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+# markdown-it refuses javascript: and similar link targets. No images, in bot or agent text (an
+# agent may send a draft the model wrote): a URL planted in a screenshot would carry the
+# conversation to its host when the page loads it. Image syntax stays text.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
 
 
 def render_markdown(text: str) -> str:
@@ -169,11 +168,11 @@ def render_bot_markdown(text: str, link_hosts: set[str]) -> str:
     """A bot reply as HTML: links only to `link_hosts` (its sources' sites); any other link the
     model wrote, invented or planted, is shown as its text."""
     env: dict[str, Any] = {}
-    tokens = _bot_markdown.parse(text, env)
+    tokens = _markdown.parse(text, env)
     for block in tokens:
         if block.children:
             block.children = _links_to(block.children, link_hosts)
-    return _bot_markdown.renderer.render(tokens, _bot_markdown.options, env)
+    return _markdown.renderer.render(tokens, _markdown.options, env)
 
 
 def _links_to(children: list[Token], hosts: set[str]) -> list[Token]:
@@ -244,7 +243,8 @@ def message_payload(
 
 
 def error_frame(code: str, message: str, client_message_id: str | None = None, **extra: Any) -> str:
-    frame = {"type": "error", "code": code, "message": message, **extra}
+    # str(): a lazily translated message, in the socket's language (ChatConsumer.dispatch).
+    frame = {"type": "error", "code": code, "message": str(message), **extra}
     if client_message_id is not None:
         frame["client_message_id"] = client_message_id
     return json.dumps(frame)

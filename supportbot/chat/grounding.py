@@ -63,17 +63,19 @@ async def ground_turn(question: str, earlier: str = "", screenshot_text: str = "
     return await database_sync_to_async(ground, thread_sensitive=False)(question, earlier, screenshot_text)
 
 
-async def ground_chat_turn(conversation_id: uuid.UUID, question: str, attachment_ids: list[str]) -> Grounding:
+async def ground_chat_turn(
+    conversation_id: uuid.UUID, question: str, attachment_ids: list[str], language: str = ""
+) -> Grounding:
     """ground_turn() for a chat message: with the visitor's previous question and the text read
-    in the screenshots it sends."""
+    in the screenshots it sends; labelled in the visitor's `language` (their page's)."""
     if nothing_to_search():
         return NOTHING
     return await database_sync_to_async(_ground_chat_turn, thread_sensitive=False)(
-        conversation_id, question, attachment_ids
+        conversation_id, question, attachment_ids, language
     )
 
 
-def _ground_chat_turn(conversation_id: uuid.UUID, question: str, attachment_ids: list[str]) -> Grounding:
+def _ground_chat_turn(conversation_id: uuid.UUID, question: str, attachment_ids: list[str], language: str) -> Grounding:
     earlier = (
         Message.objects.filter(conversation_id=conversation_id, role=Message.Role.USER)
         .order_by("-id")
@@ -83,31 +85,36 @@ def _ground_chat_turn(conversation_id: uuid.UUID, question: str, attachment_ids:
     screenshots = Attachment.objects.filter(
         conversation_id=conversation_id, id__in=attachment_ids, message__isnull=True
     ).values_list("text", flat=True)
-    return ground(question, earlier or "", "\n".join(screenshots))
+    return ground(question, earlier or "", "\n".join(screenshots), language)
 
 
-def ground(question: str, earlier: str = "", screenshot_text: str = "") -> Grounding:
+def ground(question: str, earlier: str = "", screenshot_text: str = "", language: str = "") -> Grounding:
     """What the help center says about a visitor's turn. Blocking: a database read and, for
     English, an embedding or two.
 
     The query is the question with the text read in its screenshots. A follow-up ("and how long
     does that take?") names little by itself: when it is short or finds nothing, `earlier` (the
-    visitor's previous question) is searched with it."""
+    visitor's previous question) is searched with it.
+
+    Articles are searched in the language the question is written in; the labels and the "no
+    answer" reply are in the visitor's `language` (a Django language code; the question's when
+    blank)."""
     query = "\n".join(part for part in (question.strip(), screenshot_text.strip()) if part)
     if not query:
         return NOTHING
-    lang = "zh" if looks_chinese(query) else "en"
+    written_in = "zh" if looks_chinese(query) else "en"
+    lang = ("zh" if language.startswith("zh") else "en") if language else written_in
     if is_empty():
         return Grounding(opening=screen_quote(screenshot_text, question, lang), lang=lang)
     follow_up = earlier.strip() and len(_content_words(query)) < FOLLOW_UP_WORDS
-    passages = [] if follow_up else _search(query, lang)
+    passages = [] if follow_up else _search(query, written_in)
     if not is_answerable(passages) and earlier.strip():
-        passages = _search(f"{earlier.strip()}\n{query}", lang)
+        passages = _search(f"{earlier.strip()}\n{query}", written_in)
     screen = screen_quote(screenshot_text, question, lang)
     if not is_answerable(passages):
         # What a screenshot shows can answer by itself ("how much do I owe?"): quoted, not refused.
         return Grounding(opening=screen, unanswered=not screen and asks_something(question), lang=lang)
-    limit = QUOTE_CHARS.get(lang, QUOTE_CHARS["en"])
+    limit = QUOTE_CHARS[written_in]
     # The best article is quoted; so is the runner-up when retrieval can hardly tell them apart
     # (a shorter quote): the visitor then sees both, each labelled, rather than a coin toss.
     limits = [limit] + [

@@ -35,9 +35,16 @@ class ReplyOutcome:
 
 
 class PeopleRules(Protocol):
-    def on_visitor_message(self, conversation: Conversation, message: Message, earlier_questions: list[str]) -> bool:
+    def judge_text(self, text: str) -> Any:
+        """Before the turn's write transaction: the rules that read only the message's text
+        (moderation patterns, the intent model); on_visitor_message takes the answer."""
+
+    def on_visitor_message(
+        self, conversation: Conversation, message: Message, earlier_questions: list[str], judged: Any = None
+    ) -> bool:
         """In the transaction that stores the message, with the conversation's row locked:
-        escalate if the message calls for it; True when the bot should answer it."""
+        escalate if the message calls for it; True when the bot should answer it. `judged`:
+        judge_text's answer for the message's text."""
 
     def after_bot_reply(self, conversation_id: uuid.UUID | str, outcome: ReplyOutcome) -> None:
         """In the transaction that stores a finished or failed reply."""
@@ -46,6 +53,9 @@ class PeopleRules(Protocol):
         """The "Talk to a human" button; `offered_by`: the bot reply whose offer was taken."""
 
     def record_feedback(self, conversation_id: uuid.UUID | str, message_id: int, helpful: bool) -> None: ...
+
+    def feedback_given(self, conversation_id: uuid.UUID | str) -> dict[int, bool]:
+        """The thumbs stored on the conversation's bot replies: reply id -> helpful."""
 
     def rate(self, conversation_id: uuid.UUID | str, score: int, comment: str) -> None: ...
 
@@ -59,11 +69,20 @@ class PeopleRules(Protocol):
     def leave_email(self, conversation_id: uuid.UUID | str, address: str) -> None:
         """"Email me the answer instead": NotAllowed (code invalid_email) for a bad address."""
 
+    def console_may_view(self, user: Any, conversation: Conversation) -> bool:
+        """Whether a console user (an agent or supervisor) may see the conversation, its
+        screenshots included: the console's own rule."""
+
 
 class BotOnly:
     """The rules without people: the bot answers everything."""
 
-    def on_visitor_message(self, conversation: Conversation, message: Message, earlier_questions: list[str]) -> bool:
+    def judge_text(self, text: str) -> Any:
+        return None
+
+    def on_visitor_message(
+        self, conversation: Conversation, message: Message, earlier_questions: list[str], judged: Any = None
+    ) -> bool:
         return True
 
     def after_bot_reply(self, conversation_id: uuid.UUID | str, outcome: ReplyOutcome) -> None:
@@ -74,6 +93,9 @@ class BotOnly:
 
     def record_feedback(self, conversation_id: uuid.UUID | str, message_id: int, helpful: bool) -> None:
         raise NotAllowed("Feedback is not collected here.")
+
+    def feedback_given(self, conversation_id: uuid.UUID | str) -> dict[int, bool]:
+        return {}
 
     def rate(self, conversation_id: uuid.UUID | str, score: int, comment: str) -> None:
         raise NotAllowed("Nothing to rate.")
@@ -86,6 +108,9 @@ class BotOnly:
 
     def leave_email(self, conversation_id: uuid.UUID | str, address: str) -> None:
         raise NotAllowed("No people answer this chat.")
+
+    def console_may_view(self, user: Any, conversation: Conversation) -> bool:
+        return False
 
 
 def people_rules() -> PeopleRules:

@@ -34,13 +34,17 @@ def visitor_cookie_value(visitor_id: uuid.UUID) -> str:
     return _signer().sign(str(visitor_id))
 
 
-def set_visitor_cookie(response: HttpResponse, visitor_id: uuid.UUID) -> None:
+def set_visitor_cookie(response: HttpResponse, visitor_id: uuid.UUID, embedded: bool = False) -> None:
+    """embedded: the page is framed by another site (the widget), whose frame receives a Lax cookie
+    only when that site is the same site (a port of the same host); over HTTPS it is sent across
+    sites too."""
+    cross_site = embedded and settings.SESSION_COOKIE_SECURE
     response.set_cookie(
         settings.VISITOR_COOKIE_NAME,
         visitor_cookie_value(visitor_id),
         max_age=settings.VISITOR_COOKIE_MAX_AGE_S,
         httponly=True,
-        samesite="Lax",
+        samesite="None" if cross_site else "Lax",
         # Follows Django's session cookie: a deployment behind HTTPS turns both on together.
         secure=settings.SESSION_COOKIE_SECURE,
     )

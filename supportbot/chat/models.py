@@ -5,8 +5,11 @@ from __future__ import annotations
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from supportbot.lib.languages import supported_language
 
 
 class Conversation(models.Model):
@@ -32,6 +35,9 @@ class Conversation(models.Model):
     # Where the visitor asked to be emailed the people's answers while they wait (agents.email_later);
     # blank when they did not. Never written to logs.
     visitor_email = models.EmailField(blank=True)
+    # The name a host site vouched for with a signed claim (supportbot.widget.identity); blank for
+    # anonymous visitors.
+    visitor_name = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -40,6 +46,18 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"Conversation {self.id}"
+
+    def visitor_language(self) -> str:
+        """The language the visitor reads (settings.LANGUAGES): their page's when they last wrote,
+        else their browser's. What people-side notices to them are written in."""
+        written = (
+            self.messages.filter(role=Message.Role.USER)
+            .exclude(language="")
+            .order_by("-id")
+            .values_list("language", flat=True)
+            .first()
+        )
+        return written or supported_language(self.language) or settings.LANGUAGE_CODE
 
 
 class Message(models.Model):
@@ -70,6 +88,10 @@ class Message(models.Model):
     # Visitor messages: the help-center passages the model read with this turn (chat.grounding);
     # kept so that every later turn reads the same history.
     context = models.TextField(blank=True)
+    # Visitor messages: the language of the page they were sent from (settings.LANGUAGES), which
+    # the model is told to answer in, in this turn (never in the system prompt: the cached prefix
+    # of the conversation stays the same). Blank for API calls and older messages.
+    language = models.CharField(max_length=16, blank=True)
     # Bot replies: the help-center articles the reply drew on ({article_id, title, url, quote?}).
     citations = models.JSONField(default=list, blank=True)
     # Bot replies: what they show before the model's words, quoted and labelled (chat.grounding):

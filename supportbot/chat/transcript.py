@@ -17,6 +17,7 @@ from django.conf import settings
 from inference.types import ChatMessage, GenerationRequest, Role, SamplingParams
 from supportbot.chat.models import Conversation, Message
 from supportbot.inference_bridge.client import ImageFile
+from supportbot.lib.languages import answer_instruction
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ def read_transcript(conversation_id: uuid.UUID | str, before_id: int | None = No
         message_ids.append(message.id)
         if message.role == Message.Role.USER:
             images = [ImageFile(a.file.path) for a in message.attachments.all()]
-            messages.append(ChatMessage("user", as_read(message.text, message.context), images=images))
+            messages.append(
+                ChatMessage("user", as_read(message.text, message.context, message.language), images=images)
+            )
         elif message.role == Message.Role.SYSTEM:
             messages.append(ChatMessage("system", message.text))
         elif said := as_generated(message.text, message.opening):
@@ -69,9 +72,11 @@ def read_transcript(conversation_id: uuid.UUID | str, before_id: int | None = No
     return Transcript(messages, tuple(message_ids), from_api)
 
 
-def as_read(text: str, context: str) -> str:
-    """A visitor's message as the model reads it: with the help-center passages retrieved for it."""
-    return f"{text}\n\n{context}" if context else text
+def as_read(text: str, context: str, language: str = "") -> str:
+    """A visitor's message as the model reads it: with the help-center passages retrieved for it,
+    and the language to answer in (the visitor's page's, stored with the turn)."""
+    read = f"{text}\n\n{context}" if context else text
+    return f"{read}\n\n{answer_instruction(language)}" if language else read
 
 
 def as_generated(text: str, opening: str) -> str:

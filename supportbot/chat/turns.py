@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from supportbot.chat import replies
 from supportbot.chat.frames import SendFrame, message_payload
@@ -30,7 +31,7 @@ class ReplyInProgress(TurnRejected):
     """Refused because a bot reply is still generating (or its process died unnoticed so far)."""
 
     def __init__(self) -> None:
-        super().__init__("busy", "Please wait until the current reply has finished.")
+        super().__init__("busy", _("Please wait until the current reply has finished."))
 
 
 @dataclass
@@ -64,17 +65,24 @@ def _accepted(
 
 
 def accept_user_turn(
-    conversation_id: uuid.UUID, frame: SendFrame, with_history: bool = False, grounding: Grounding = NOTHING
+    conversation_id: uuid.UUID,
+    frame: SendFrame,
+    with_history: bool = False,
+    grounding: Grounding = NOTHING,
+    language: str = "",
 ) -> AcceptedTurn:
     """Store the visitor's message and its bot reply (generating), atomically.
     `with_history`: also say which messages came before it (AcceptedTurn.history_ids).
     `grounding`: what the help center says about it, stored with the message and its reply.
+    `language`: the visitor's (their page's), which the bot is told to answer in.
 
     No reply when people own the conversation, or when this message hands it to them.
     A resend with a known client_message_id returns the stored pair instead of a new one.
     """
+    # The rules that read only the text run first: a slow one must not hold the write lock.
+    judged = people_rules().judge_text(frame.text.strip())
     try:
-        return _accept_user_turn(conversation_id, frame, with_history, grounding)
+        return _accept_user_turn(conversation_id, frame, with_history, grounding, language, judged)
     except IntegrityError:
         # Two connections raced with the same client_message_id; the other one stored it.
         duplicate = _find_duplicate(conversation_id, frame.client_message_id)
@@ -84,7 +92,12 @@ def accept_user_turn(
 
 
 def _accept_user_turn(
-    conversation_id: uuid.UUID, frame: SendFrame, with_history: bool, grounding: Grounding
+    conversation_id: uuid.UUID,
+    frame: SendFrame,
+    with_history: bool,
+    grounding: Grounding,
+    language: str,
+    judged: Any,
 ) -> AcceptedTurn:
     with transaction.atomic():
         # Row lock on PostgreSQL (SQLite's IMMEDIATE transactions already serialize writers), so
@@ -104,7 +117,7 @@ def _accept_user_turn(
         text = frame.text.strip()
         attachment_ids = set(frame.attachment_ids)
         if not text and not attachment_ids:
-            raise TurnRejected("empty_message", "Write a message or attach an image.")
+            raise TurnRejected("empty_message", _("Write a message or attach an image."))
         if any(message.role == Message.Role.ASSISTANT and not message.finish_reason for message in stored):
             raise ReplyInProgress()
         attachments = list(
@@ -117,7 +130,7 @@ def _accept_user_turn(
         if len(attachments) != len(attachment_ids):
             raise TurnRejected(
                 "attachment_not_found",
-                "An attached image was not found in this conversation (or was already sent).",
+                _("An attached image was not found in this conversation (or was already sent)."),
             )
         history_ids = tuple(message.id for message in stored) if with_history else ()
         earlier_questions = [message.text for message in stored if message.role == Message.Role.USER]
@@ -126,6 +139,7 @@ def _accept_user_turn(
             role=Message.Role.USER,
             text=text,
             context=grounding.context,
+            language=language,
             client_message_id=frame.client_message_id,
         )
         if attachments:
@@ -133,7 +147,7 @@ def _accept_user_turn(
         record_event(
             Event.Kind.MESSAGE_IN, conversation.id, message=user_message.id, images=len(attachments)
         )
-        if not people_rules().on_visitor_message(conversation, user_message, earlier_questions):
+        if not people_rules().on_visitor_message(conversation, user_message, earlier_questions, judged):
             conversation.save(update_fields=["updated_at"])
             return _accepted(user_message, None, duplicate=False, attachments=attachments)
         if grounding.unanswered:
@@ -161,10 +175,16 @@ def _find_duplicate(conversation_id: uuid.UUID, client_message_id: str) -> Accep
 def missed_messages(
     conversation_id: uuid.UUID, last_message_id: int | None
 ) -> list[dict[str, Any]]:
-    """Every message after `last_message_id` (all of them for None), generating replies included."""
+    """Every message after `last_message_id` (all of them for None), generating replies included;
+    a bot reply with the visitor's thumbs on it says which (`feedback`: true or false)."""
     messages = Message.objects.filter(conversation_id=conversation_id).prefetch_related(
         "attachments"
     )
     if last_message_id is not None:
         messages = messages.filter(id__gt=last_message_id)
-    return [message_payload(message) for message in messages]
+    feedback = people_rules().feedback_given(conversation_id)
+    payloads = [message_payload(message) for message in messages]
+    for payload in payloads:
+        if payload["id"] in feedback:
+            payload["feedback"] = feedback[payload["id"]]
+    return payloads

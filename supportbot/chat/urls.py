@@ -6,6 +6,7 @@ app_name = "chat"
 
 urlpatterns = [
     path("", views.chat_page, name="page"),
+    path("conversations/", views.new_conversation, name="new_conversation"),
     path(
         "conversations/<uuid:conversation_id>/attachments/",
         views.upload_attachment,

@@ -176,13 +176,14 @@ class ConsoleWithHeldDrafts:
         self.held.clear()
 
 
-def sign_in_to_the_console(page: Page, app: LiveApp, username: str = "alex") -> None:
+def sign_in_to_the_console(page: Page, app: LiveApp, username: str = "alex", online: str = "Online") -> None:
+    """`online`: the connection's state as the page's language says it."""
     page.goto(app.base_url + "/admin/login/?next=/admin/console/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("input[type=submit]").click()
     page.wait_for_url("**/admin/console/")
-    expect(page.locator("#connection")).to_have_text("Online")
+    expect(page.locator("#connection")).to_have_text(online)
 
 
 def log_in_to_the_console_with_drafts_held(app: LiveApp, browser: Browser) -> ConsoleWithHeldDrafts:

@@ -18,6 +18,7 @@ from supportbot.agents import email_later, handoff, office_hours, queue, waiting
 from supportbot.agents.models import Handoff, OfficeHours
 from supportbot.agents.triggers import Trigger
 from supportbot.chat.models import Conversation
+from supportbot.lib import background
 from tests.agent_fixtures import agent, team
 from tests.chat_fixtures import chat_socket, new_conversation, receive_until
 
@@ -192,7 +193,10 @@ def test_an_agent_reply_is_mailed_to_the_address_left_and_the_address_is_not_log
     handoff.claim(conversation.id, alice)
     mail.outbox.clear()
     reply = handoff.post_agent_message(conversation.id, alice, "Your refund is on its way.")
-    (message,) = mail.outbox  # Celery runs eagerly here; test_email_later_worker uses a worker
+    # Celery runs on a background thread here (celery.OffThreadTask); test_email_later_worker
+    # uses a worker.
+    assert background.drain(10)
+    (message,) = mail.outbox
     assert message.to == ["ann@example.com"] and message.from_email == settings.DEFAULT_FROM_EMAIL
     assert "Your refund is on its way." in message.body and "Alice" in message.body
     assert not email_later.mail_reply(reply.id)  # a second run of the task mails nothing
@@ -205,6 +209,7 @@ def test_an_agent_reply_is_mailed_to_the_address_left_and_the_address_is_not_log
     handoff.claim(other.id, alice)
     mail.outbox.clear()
     handoff.post_agent_message(other.id, alice, "Hello")
+    assert background.drain(10)
     assert mail.outbox == []
 
 

@@ -40,7 +40,10 @@ async def test_timeout_ends_a_stuck_request(make_engine):
 
 async def test_shutdown_ends_requests_and_refuses_new_ones(make_engine):
     engine = make_engine()
-    running = asyncio.create_task(_collect(engine, request("r", [ChatMessage("user", "Hi")], max_new_tokens=2000)))
+    # ignore_eos: still running at shutdown however soon the random model would have ended it.
+    running = asyncio.create_task(
+        _collect(engine, request("r", [ChatMessage("user", "Hi")], max_new_tokens=2000, ignore_eos=True))
+    )
     await asyncio.sleep(0.2)
     await asyncio.get_running_loop().run_in_executor(None, engine.shutdown)
     finished = await asyncio.wait_for(running, 10)
