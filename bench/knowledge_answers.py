@@ -58,13 +58,15 @@ async def _answer(engine, case, grounded: bool) -> Answer:
 
     images = [draw_screenshot(case.screenshot_text, case.lang == "zh")] if case.screenshot_text else []
     screenshot_text = await asyncio.to_thread(read_text, images[0]) if images else ""
-    grounding = await asyncio.to_thread(ground, case.question, "", screenshot_text) if grounded else None
+    # The page's language, as the chat passes it: the labels and the model's "Answer in ..." line.
+    language = "zh-hans" if case.lang == "zh" else "en"
+    grounding = await asyncio.to_thread(ground, case.question, "", screenshot_text, language) if grounded else None
     if grounding is not None and grounding.unanswered:
         return Answer(case, grounded, "", 0.0, "stop", refused=True)
     context = grounding.context if grounding is not None else ""
     messages = [
         ChatMessage("system", settings.SUPPORTBOT_SYSTEM_PROMPT),
-        ChatMessage("user", as_read(case.question, context), images=images),
+        ChatMessage("user", as_read(case.question, context, language), images=images),
     ]
     request = reply_request(f"kb-{case.id}-{grounded}", "", Transcript(messages, ()), None)
     request.sampling = reply_sampling()

@@ -77,6 +77,19 @@ def setup_django() -> None:
     django.setup()
 
 
+def as_asked(question: str, lang: str) -> str:
+    """The visitor's turn as the chat gives it to the model: with the line that names the page's
+    language (none on a tree from before it did)."""
+    try:
+        from supportbot.chat.transcript import as_read
+    except ImportError:
+        return question
+    try:
+        return as_read(question, "", "zh-hans" if lang == "zh" else "en")
+    except TypeError:  # as_read without a language
+        return question
+
+
 def screen_opening(ocr_text: str, question: str, lang: str) -> str:
     try:
         from supportbot.chat.grounding import screen_quote
@@ -94,7 +107,7 @@ async def ask_engine(engine, case) -> Result:
 
     image = render(case)
     opening = screen_opening(await asyncio.to_thread(read_text, image), case.question, case.lang)
-    messages = [ChatMessage("system", settings.SUPPORTBOT_SYSTEM_PROMPT), ChatMessage("user", case.question, [image])]
+    messages = [ChatMessage("system", settings.SUPPORTBOT_SYSTEM_PROMPT), ChatMessage("user", as_asked(case.question, case.lang), [image])]
     request = GenerationRequest(f"quality-{case.id}", messages, reply_sampling())
     start = time.perf_counter()
     finished = None
