@@ -35,4 +35,7 @@ def _nothing_counted_from_earlier_tests():
     none of them counted."""
     from django.core.cache import cache
 
+    from supportbot.chat import address_limits
+
     cache.clear()
+    address_limits.forget_all()

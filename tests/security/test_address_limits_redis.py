@@ -28,13 +28,7 @@ TAKE_IN_ANOTHER_PROCESS = (
 @pytest.fixture
 def redis_cache(settings):
     prefix = f"supportbot-test-{secrets.token_hex(4)}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS,
-            "KEY_PREFIX": f"{prefix}:cache",
-        }
-    }
+    settings.REDIS_URL, settings.REDIS_PREFIX = REDIS, prefix
     return prefix
 
 
@@ -56,3 +50,21 @@ def test_limits_counted_in_another_process_hold_in_this_one(redis_cache):
     assert address_limits.take("uploads", "198.51.100.7", 3) is not None
     assert address_limits.acquire("generations", "198.51.100.7", 1, 60) is None
     assert address_limits.take("uploads", "198.51.100.8", 3) is None
+
+
+async def test_the_sockets_calls_count_in_redis_with_the_pages(redis_cache):
+    # The socket counts on the event loop (no thread), in the same keys as the sync calls.
+    address = "198.51.100.9"
+    held = await address_limits.aacquire("generations", address, 1, 60)
+    assert held is not None and held.key
+    assert address_limits.acquire("generations", address, 1, 60) is None
+    await address_limits.arelease(held)
+    assert await address_limits.aacquire("generations", address, 1, 60) is not None
+    assert [await address_limits.atake("frames", address, 2) for _ in range(2)] == [None, None]
+    assert address_limits.take("frames", address, 2) is not None
+
+
+async def test_a_redis_outage_does_not_refuse_the_visitors_turn(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    assert await address_limits.atake("frames", "198.51.100.10", 1) is None
+    assert await address_limits.aacquire("generations", "198.51.100.10", 1, 60) == address_limits.NO_LIMIT
