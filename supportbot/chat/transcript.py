@@ -17,7 +17,7 @@ from django.conf import settings
 from inference.types import ChatMessage, GenerationRequest, Role, SamplingParams
 from supportbot.chat.models import Conversation, Message
 from supportbot.inference_bridge.client import ImageFile
-from supportbot.lib.languages import answer_instruction
+from supportbot.lib.languages import answer_instruction, written_in
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,14 @@ def read_transcript(conversation_id: uuid.UUID | str, before_id: int | None = No
 
 def as_read(text: str, context: str, language: str = "") -> str:
     """A visitor's message as the model reads it: with the help-center passages retrieved for it,
-    and the language to answer in (the visitor's page's, stored with the turn)."""
+    and the language to answer in (the visitor's page's, stored with the turn) where the message
+    is written in another one or has no words. A model answers in the language it is asked in;
+    on every turn the line cost ~6 prompt tokens a turn for nothing, and bench/quality.py found
+    one fact in 26 fewer with it."""
     read = f"{text}\n\n{context}" if context else text
-    return f"{read}\n\n{answer_instruction(language)}" if language else read
+    if language and written_in(text) != language:
+        return f"{read}\n\n{answer_instruction(language)}"
+    return read
 
 
 def as_generated(text: str, opening: str) -> str:

@@ -9,6 +9,7 @@ language English.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -62,6 +63,14 @@ def socket_language(scope: dict[str, Any]) -> str:
             return language
     headers = dict(scope.get("headers", []))
     return accept_language(headers.get(b"accept-language", b"").decode("latin-1"))
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def written_in(text: str) -> str:
+    """The language a message is written in, as a supported code ("" when it has no words)."""
+    return "zh-hans" if _CJK.search(text) else ("en" if text.strip() else "")
 
 
 def answer_instruction(language: str) -> str:

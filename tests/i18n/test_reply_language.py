@@ -1,5 +1,5 @@
-"""The bot is told the visitor's language in each turn, never in the system prompt, so the
-conversation's cached prefix stays the same (tiny random model in-process: it cannot answer in
+"""The bot is told the visitor's language in each turn written in another one, never in the
+system prompt, so the conversation's cached prefix stays the same (tiny random model in-process: it cannot answer in
 Chinese, but it reads what it is told)."""
 
 from __future__ import annotations
@@ -41,8 +41,12 @@ async def test_an_english_page_is_answered_in_english_and_a_german_browser_gets_
         await socket.send_json_to({"type": "resume", "last_message_id": None})
         await receive(socket)
         await say(socket, "en-1", "Hello there, how are refunds handled?")
+        await say(socket, "en-2", "退款要多久？")
     transcript = await database_sync_to_async(read_transcript)(conversation.id)
-    assert transcript.messages[1].text.endswith("Answer in English.")
+    # Asked in the page's language: nothing to add (the model answers in the language it is
+    # asked in). Asked in another: told the page's.
+    assert transcript.messages[1].text == "Hello there, how are refunds handled?"
+    assert transcript.messages[3].text.endswith("Answer in English.")
 
 
 async def test_server_messages_come_in_the_page_language():
