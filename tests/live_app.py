@@ -43,13 +43,11 @@ class LiveApp:
         return f"http://127.0.0.1:{self.port}"
 
     def manage(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True
         )
+        # What failed (an assertion in a `shell -c` check, say) is in its stderr: show it.
+        assert done.returncode == 0, done.stderr.decode(errors="replace")[-4000:]
 
     def spawn(self, name: str, *command: str) -> subprocess.Popen[bytes]:
         log = open(self.log_dir / f"{name}.log", "wb")
