@@ -28,14 +28,17 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 # llama.cpp's OpenAI-compatible server: the third-party engine that the remote-engine tests and
 # bench/peers.py run SupportBot against (bench/peer_server.py). A virtualenv of its own, cached
 # outside the checkout like the project's: it compiles llama.cpp (minutes, once per version).
-PEER_VENV ?= $(HOME)/.cache/supportbot/peer-llama-cpp
+# Built for AVX2, not for the build machine's CPU (-march=native): a CPU that reports AMX or
+# AVX-512 inside a VM that does not enable them killed the server on its first request (SIGILL).
+PEER_VENV ?= $(HOME)/.cache/supportbot/peer-llama-cpp-portable
+PEER_CMAKE_ARGS ?= $(if $(filter x86_64,$(shell uname -m)),-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON)
 export SUPPORTBOT_PEER_VENV := $(PEER_VENV)
 peer-server: $(PEER_VENV)/.installed
 
 $(PEER_VENV)/.installed: requirements-peer.txt
 	$(PYTHON) -m venv $(PEER_VENV)
 	$(PEER_VENV)/bin/python -m pip install -q --upgrade pip
-	$(PEER_VENV)/bin/python -m pip install -q -r requirements-peer.txt
+	CMAKE_ARGS="$(PEER_CMAKE_ARGS)" $(PEER_VENV)/bin/python -m pip install -q --no-cache-dir -r requirements-peer.txt
 	touch $@
 
 # Debian packages: tesseract (English and Simplified Chinese) reads screenshots for text-only models;

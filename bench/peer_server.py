@@ -4,7 +4,7 @@
 
 It lives in a virtualenv of its own (`make peer-server`: it compiles llama.cpp once, a few
 minutes), cached outside the checkout like the project's: SUPPORTBOT_PEER_VENV, by default
-~/.cache/supportbot/peer-llama-cpp. docs/deploy.md says why this peer and not vLLM's CPU build.
+~/.cache/supportbot/peer-llama-cpp-portable. docs/deploy.md says why this peer and not vLLM's CPU build.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx2
 
-DEFAULT_VENV = Path.home() / ".cache" / "supportbot" / "peer-llama-cpp"
+DEFAULT_VENV = Path.home() / ".cache" / "supportbot" / "peer-llama-cpp-portable"
 MODEL_ALIAS = "smollm2-135m"
 START_TIMEOUT_S = 120
 INSTALL_HINT = "make peer-server (builds llama.cpp's server into its own virtualenv)"

@@ -166,8 +166,11 @@ def take(kind: str, address: str | None, per_minute: int) -> int | None:
     if client is None:
         count = _memory_take(key)
     else:
-        pipe = client.pipeline(transaction=False)
-        count = pipe.incr(key).expire(key, WINDOW_S * 2).execute()[0]
+        try:
+            count = client.pipeline(transaction=False).incr(key).expire(key, WINDOW_S * 2).execute()[0]
+        except RedisError:
+            log.warning("per-address limit not counted: Redis unavailable", exc_info=True)
+            return None  # a page or an upload is not refused for an outage of the counters
     return None if count <= per_minute else retry_after
 
 
@@ -197,7 +200,11 @@ def acquire(kind: str, address: str | None, capacity: int, lease_s: float) -> Sl
     if client is None:
         taken = _memory_acquire(key, capacity, lease_s, token)
     else:
-        taken = bool(client.eval(_ACQUIRE, 1, key, *_acquire_args(capacity, lease_s, token)))
+        try:
+            taken = bool(client.eval(_ACQUIRE, 1, key, *_acquire_args(capacity, lease_s, token)))
+        except RedisError:
+            log.warning("per-address slot not counted: Redis unavailable", exc_info=True)
+            return NO_LIMIT
     return Slot(key, token) if taken else None
 
 
@@ -223,8 +230,11 @@ def release(slot: Slot) -> None:
     client = _redis()
     if client is None:
         _memory_release(slot)
-    else:
+        return
+    try:
         client.zrem(slot.key, slot.token)
+    except RedisError:
+        log.warning("per-address slot not given back (its lease ends it): Redis unavailable", exc_info=True)
 
 
 async def arelease(slot: Slot) -> None:

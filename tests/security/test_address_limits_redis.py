@@ -68,3 +68,13 @@ async def test_a_redis_outage_does_not_refuse_the_visitors_turn(settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     assert await address_limits.atake("frames", "198.51.100.10", 1) is None
     assert await address_limits.aacquire("generations", "198.51.100.10", 1, 60) == address_limits.NO_LIMIT
+
+
+def test_a_redis_outage_does_not_refuse_a_page_or_an_upload(settings, client):
+    # The pages' calls (new visitor on GET /, uploads) fail open like the socket's.
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    assert address_limits.take("uploads", "198.51.100.11", 1) is None
+    slot = address_limits.acquire("uploads", "198.51.100.11", 1, 60)
+    assert slot == address_limits.NO_LIMIT
+    address_limits.release(address_limits.Slot("some-key", "some-token"))  # no error either
+    assert client.get("/").status_code == 200
