@@ -64,13 +64,13 @@ class Batch:
 
 
 def generate(days: int, per_day: int = 40, seed: int = 1, now: datetime | None = None) -> int:
-    """Conversations over the last `days` days (about per_day a day, fewer at weekends);
-    returns how many."""
+    """Conversations over the last `days` days, today included as in the dashboard's periods
+    (about per_day a day, fewer at weekends); returns how many."""
     rng = random.Random(seed)
     now = now or timezone.now()
     agents = _demo_agents()
     total = 0
-    for day in range(days, 0, -1):
+    for day in range(days - 1, -1, -1):
         start = (now - timedelta(days=day)).replace(hour=0, minute=0, second=0, microsecond=0)
         weekend = start.weekday() >= 5
         count = max(1, int(rng.gauss(per_day * (0.55 if weekend else 1.0), per_day * 0.12)))
