@@ -5,17 +5,28 @@ for Chinese.
 
 torch and transformers are imported inside the functions, so that importing this module loads
 neither; the model is loaded once per process.
+
+A visitor's question is embedded on every turn, one at a time, so it runs through ONNX Runtime
+when that is installed: the same weights, exported once per process (about 2 s), give the same
+vector (cosine 1.0 to six places) in half the time, since torch's MKL multiplies such small
+matrices slowly on AMD processors like this project's machines (bench/knowledge.py:
+retrieval_ms_p50). Passages are embedded in padded batches by torch.
 """
 
 from __future__ import annotations
 
+import io
+import logging
 import threading
+import warnings
 from collections import OrderedDict
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model was trained on passages up to this length
@@ -61,10 +72,60 @@ def _embed_batch(texts: list[str], torch_threads: int) -> np.ndarray:
     return torch.nn.functional.normalize(pooled, dim=1).numpy().astype(np.float32)
 
 
+@lru_cache(maxsize=1)
+def _question_session(torch_threads: int):
+    """An ONNX Runtime session of the model for one unpadded text (every mask entry is 1, so the
+    graph takes no mask), or None without onnxruntime. Called with _lock held: the export runs
+    the torch model, which indexing shares."""
+    try:
+        import onnxruntime
+    except ImportError:
+        return None
+    torch, tokenizer, model = _model(torch_threads)
+
+    class HiddenStates(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids):
+            return self.model(input_ids=input_ids).last_hidden_state
+
+    example = tokenizer(["a question"], return_tensors="pt")["input_ids"]
+    graph = io.BytesIO()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes on shapes it keeps dynamic
+            torch.onnx.export(
+                HiddenStates().eval(), (example,), graph, input_names=["input_ids"],
+                output_names=["hidden"], dynamic_axes={"input_ids": {1: "tokens"}, "hidden": {1: "tokens"}},
+                opset_version=17, dynamo=False,
+            )
+    except Exception:  # an exporter that cannot trace this model: torch answers, only slower
+        log.exception("MiniLM could not be exported to ONNX; questions are embedded by torch")
+        return None
+    finally:
+        model.eval()
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = max(1, torch_threads)
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(graph.getvalue(), options, providers=["CPUExecutionProvider"])
+
+
+def _embed_question(text: str, torch_threads: int) -> np.ndarray:
+    session = _question_session(torch_threads)
+    if session is None:
+        return _embed_batch([text], torch_threads)[0]
+    _, tokenizer, _ = _model(torch_threads)
+    ids = tokenizer([text], truncation=True, max_length=MAX_TOKENS, return_tensors="np")["input_ids"]
+    pooled = session.run(None, {"input_ids": ids.astype(np.int64)})[0][0].mean(0)
+    return (pooled / max(float(np.linalg.norm(pooled)), 1e-9)).astype(np.float32)
+
+
 def embed_query(text: str, torch_threads: int = 1) -> np.ndarray:
     """A visitor's question: not remembered, questions rarely repeat word for word."""
     with _lock:
-        return _embed_batch([text], torch_threads)[0]
+        return _embed_question(text, torch_threads)
 
 
 def embed_query_if_free(text: str, torch_threads: int = 1, wait_s: float = 0.05) -> np.ndarray | None:
@@ -73,7 +134,7 @@ def embed_query_if_free(text: str, torch_threads: int = 1, wait_s: float = 0.05)
     if not _lock.acquire(timeout=wait_s):
         return None
     try:
-        return _embed_batch([text], torch_threads)[0]
+        return _embed_question(text, torch_threads)
     finally:
         _lock.release()
 

@@ -70,3 +70,14 @@ def test_a_question_vector_is_not_waited_for_while_the_model_is_busy():
 
     with minilm._lock:
         assert minilm.embed_query_if_free("is anyone there?", wait_s=0.01) is None
+
+
+def test_a_question_gets_the_vector_its_passage_would_get():
+    # Questions go through ONNX Runtime, passages through torch: both must place a text at the
+    # same point, or every question would be compared with passages from another model.
+    from inference import embedding as minilm
+
+    texts = ["How do I reset my password?", "Error ERR-4031 when paying\nCard declined\nTry again"]
+    assert minilm._question_session(1) is not None  # onnxruntime is a requirement
+    for text in texts:
+        assert float(minilm.embed_query(text) @ minilm.embed([text])[0]) > 0.9999
