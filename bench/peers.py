@@ -94,8 +94,13 @@ async def workload(client: EngineClient, label: str, conversations: int, turns: 
 
 
 def run_ours(args: argparse.Namespace) -> dict[str, float]:
+    import torch
+
     client = InProcessClient(args.model, KV_BUDGET_BYTES, max_batch=args.conversations)
     engine = client.load()
+    # The engine takes one thread by default (it shares a small CPU with the web process); here it
+    # gets as many as the peer's server.
+    torch.set_num_threads(args.threads)
     try:
         return asyncio.run(workload(client, "ours", args.conversations, args.turns, args.reply_tokens))
     finally:
@@ -107,7 +112,7 @@ def run_peer(args: argparse.Namespace, stack: ExitStack) -> tuple[str, dict[str,
         name, url, model, extra = args.peer_name, args.peer_url, args.peer_model, None
     else:
         log = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="peers-"))) / "llama-server.log"
-        server = stack.enter_context(llama_server(log))
+        server = stack.enter_context(llama_server(log, threads=args.threads))
         name, url, model, extra = peer_version(), server.base_url, MODEL_ALIAS, SMOLLM2_NO_EOS
     client = RemoteClient(url, model, vision=args.vision, extra_body=extra)
     result = asyncio.run(workload(client, "peer", args.conversations, args.turns, args.reply_tokens))
@@ -136,6 +141,8 @@ def main() -> None:
     parser.add_argument("--peer-model", default=MODEL_ALIAS)
     parser.add_argument("--peer-name", default="", help="the peer's name and version, with --peer-url")
     parser.add_argument("--vision", action="store_true", help="the peer's model sees images (else OCR text)")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 2,
+                        help="CPU threads for each side in turn (default: all; llama.cpp's --n_threads)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.peer_url and not args.peer_name:
@@ -155,6 +162,7 @@ def main() -> None:
             "decode_tok_s_peer": round(peer["decode_tok_s"], 1),
             "ttft_ratio": round(ours["ttft_ms_turn8"] / peer["ttft_ms_turn8"], 3),
             "throughput_ratio": round(ours["decode_tok_s"] / peer["decode_tok_s"], 3),
+            "threads": args.threads,
         }))
 
 
