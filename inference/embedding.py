@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from inference import TRANSFORMERS_LOCK
+
 log = logging.getLogger(__name__)
 
 DIMENSIONS = 384
@@ -48,16 +50,17 @@ def model_folder() -> Path | None:
 
 @lru_cache(maxsize=1)
 def _model(torch_threads: int):
-    import torch
-    from transformers import AutoModel, AutoTokenizer
+    with TRANSFORMERS_LOCK:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
 
-    if torch_threads:
-        # As the CPU engine does: a ten-word question gains nothing from more threads, and on a
-        # small shared CPU extra threads spin and make every call slower.
-        torch.set_num_threads(torch_threads)
-    folder = model_folder()
-    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-    model = AutoModel.from_pretrained(folder, local_files_only=True).eval()
+        if torch_threads:
+            # As the CPU engine does: a ten-word question gains nothing from more threads, and on
+            # a small shared CPU extra threads spin and make every call slower.
+            torch.set_num_threads(torch_threads)
+        folder = model_folder()
+        tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+        model = AutoModel.from_pretrained(folder, local_files_only=True).eval()
     return torch, tokenizer, model
 
 
@@ -94,7 +97,7 @@ def _question_session(torch_threads: int):
     example = tokenizer(["a question"], return_tensors="pt")["input_ids"]
     graph = io.BytesIO()
     try:
-        with warnings.catch_warnings():
+        with TRANSFORMERS_LOCK, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the tracer's notes on shapes it keeps dynamic
             torch.onnx.export(
                 HiddenStates().eval(), (example,), graph, input_names=["input_ids"],

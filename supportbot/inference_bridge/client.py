@@ -171,12 +171,16 @@ def load_engine(model_name: str, kv_budget_bytes: int, max_batch: int) -> Engine
     import atexit
     import gc
 
-    from inference.engine import Engine, EngineConfig
-    from inference.models import load_model
-    from inference.models.hub import default_model_spec
+    from inference import TRANSFORMERS_LOCK
 
+    with TRANSFORMERS_LOCK:
+        from inference.engine import Engine, EngineConfig
+        from inference.models import load_model
+        from inference.models.hub import default_model_spec
+
+        loaded = load_model(model_name or default_model_spec())
     config = EngineConfig(kv_budget_bytes=kv_budget_bytes, max_batch=max_batch)
-    engine = Engine(load_model(model_name or default_model_spec()), config).start()
+    engine = Engine(loaded, config).start()
     # Stopped before the interpreter goes: torch must not be mid-step in a thread then.
     atexit.register(engine.shutdown)
     # The model and libraries just loaded are millions of long-lived objects: out of the cyclic
