@@ -54,7 +54,8 @@ async def _answer(engine, case, grounded: bool) -> Answer:
     from inference.ocr import read_text
     from inference.types import ChatMessage, Finished
     from supportbot.chat.grounding import ground
-    from supportbot.chat.transcript import Transcript, as_read, reply_request, reply_sampling
+    from supportbot.chat.replies import chat_sampling
+    from supportbot.chat.transcript import Transcript, as_read, reply_request
 
     images = [draw_screenshot(case.screenshot_text, case.lang == "zh")] if case.screenshot_text else []
     screenshot_text = await asyncio.to_thread(read_text, images[0]) if images else ""
@@ -68,8 +69,9 @@ async def _answer(engine, case, grounded: bool) -> Answer:
         ChatMessage("system", settings.SUPPORTBOT_SYSTEM_PROMPT),
         ChatMessage("user", as_read(case.question, context, language), images=images),
     ]
-    request = reply_request(f"kb-{case.id}-{grounded}", "", Transcript(messages, ()), None)
-    request.sampling = reply_sampling()
+    # As the chat asks: a model that adds nothing to a quote of the answer writes no words after it.
+    sampling = chat_sampling(grounding.citations) if grounding is not None else None
+    request = reply_request(f"kb-{case.id}-{grounded}", "", Transcript(messages, ()), sampling)
     finished = None
     async for event in engine.stream(request):
         finished = event if isinstance(event, Finished) else finished

@@ -200,7 +200,9 @@ class Engine:
                 return
 
     def _handle(self, kind: str, arg) -> None:
-        if kind == "add":
+        if kind == "add" and arg.request.sampling.after_quote and not self.loaded.decoding.words_after_quote:
+            self._finish(arg, "stop")  # the quote is the answer; this model's words would not help
+        elif kind == "add":
             self.scheduler.add(arg)
         elif kind == "cancel":
             seq = self.scheduler.find(arg)

@@ -63,6 +63,9 @@ class SamplingParams:
     # A soft length: past this many tokens the reply ends at its next sentence end (finish_reason
     # "stop"), so a chat answer is not cut mid-sentence by max_new_tokens. None: off.
     wrap_up_after: int | None = None
+    # The reply already shows the help center's answer, quoted: a model whose words add nothing to
+    # such a quote (DecodingDefaults.words_after_quote) then writes none.
+    after_quote: bool = False
 
 
 @dataclass

