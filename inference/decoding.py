@@ -30,7 +30,8 @@ class DecodingDefaults:
     repetition_penalty: float = 1.0
     no_repeat_ngram: int = 0
     # Whether the model's words add to a reply that already quotes the help center's answer
-    # (SamplingParams.after_quote); a model that barely reads its prompt mostly contradicts it.
+    # (SamplingParams.after_quote); a model that barely reads its prompt adds nothing and often
+    # contradicts the quote.
     words_after_quote: bool = True
 
 

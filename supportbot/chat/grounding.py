@@ -104,11 +104,12 @@ def ground(question: str, earlier: str = "", screenshot_text: str = "", language
         return NOTHING
     written_in = "zh" if looks_chinese(query) else "en"
     lang = ("zh" if language.startswith("zh") else "en") if language else written_in
-    if is_empty() or not _content_words(query):
+    words = _content_words(query)
+    if is_empty() or not words:
         # No help center, or nothing to look up (a greeting, a thanks): the model answers it, and
         # a thanks after an answer does not quote that answer's article again.
         return Grounding(opening=screen_quote(screenshot_text, question, lang), lang=lang)
-    follow_up = earlier.strip() and len(_content_words(query)) < FOLLOW_UP_WORDS
+    follow_up = earlier.strip() and len(words) < FOLLOW_UP_WORDS
     passages = [] if follow_up else _search(query, written_in)
     if not is_answerable(passages) and earlier.strip():
         passages = _search(f"{earlier.strip()}\n{query}", written_in)
